@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api } from './support/api-client.js';
+import { listRoutes } from './support/routes.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+interface Actor {
+  label: string;
+  token: string;
+  id: string;
+  /** An account the actor legitimately manages, used as the "own" side of moves. */
+  ownChildId?: string;
+}
+
+/**
+ * Two branches under the master. Every actor of branch A, at every tier, tries every management
+ * route on every account of branch B and on its own ancestors: each try is refused (403/404)
+ * and nothing changes.
+ */
+describe('isolation between branches', () => {
+  let t: TestApp;
+  let api: Api;
+  const actors: Actor[] = [];
+  const foreign: { label: string; id: string }[] = [];
+
+  const attempts: { route: string; run: (a: Actor, targetId: string) => Promise<number> }[] = [
+    { route: 'GET /api/v1/accounts/{id}', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}`, { token: a.token })).status },
+    { route: 'GET /api/v1/accounts/{id}/children', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/children`, { token: a.token })).status },
+    { route: 'PATCH /api/v1/accounts/{id} (rename)', run: async (a, id) => (await api.call('PATCH', `/api/v1/accounts/${id}`, { token: a.token, body: { name: 'pwned' } })).status },
+    { route: 'PATCH /api/v1/accounts/{id} (suspend)', run: async (a, id) => (await api.call('PATCH', `/api/v1/accounts/${id}`, { token: a.token, body: { status: 'SUSPENDED' } })).status },
+    {
+      route: 'POST /api/v1/accounts/{id}/move (take theirs)',
+      run: async (a, id) => (await api.call('POST', `/api/v1/accounts/${id}/move`, { token: a.token, body: { parentId: a.id } })).status,
+    },
+    {
+      route: 'POST /api/v1/accounts/{id}/move (push mine under theirs)',
+      run: async (a, id) =>
+        a.ownChildId
+          ? (await api.call('POST', `/api/v1/accounts/${a.ownChildId}/move`, { token: a.token, body: { parentId: id } })).status
+          : 404,
+    },
+    {
+      route: 'POST /api/v1/accounts (create under theirs)',
+      run: async (a, id) =>
+        (
+          await api.call('POST', '/api/v1/accounts', {
+            token: a.token,
+            body: { kind: 'USER', name: 'intruder', username: `intruder-${Math.random().toString(36).slice(2, 10)}`, password: 'long-enough-password', parentId: id },
+          })
+        ).status,
+    },
+  ];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    api = new Api(t.baseUrl);
+    const master = await api.loginMaster();
+    const m = master.accessToken;
+
+    const agentA = await api.createAndLogin(m, 'AGENT', 'A');
+    const subA = await api.createAndLogin(agentA.token, 'AGENT', 'A sub');
+    const subAChild = await api.createAndLogin(subA.token, 'AGENT', 'A sub child');
+    const tenantA = await api.createAndLogin(subA.token, 'TENANT', 'A tenant');
+    const userA = await api.createAndLogin(tenantA.token, 'USER', 'A user');
+    const userA2 = await api.createAndLogin(tenantA.token, 'USER', 'A user 2');
+    const tenantTop = await api.createAndLogin(m, 'TENANT', 'Top tenant');
+    const tenantTopUser = await api.createAndLogin(tenantTop.token, 'USER', 'Top tenant user');
+
+    const agentB = await api.createAndLogin(m, 'AGENT', 'B');
+    const subB = await api.createAndLogin(agentB.token, 'AGENT', 'B sub');
+    const tenantB = await api.createAndLogin(subB.token, 'TENANT', 'B tenant');
+    const userB = await api.createAndLogin(tenantB.token, 'USER', 'B user');
+
+    actors.push(
+      { label: 'agent (top)', token: agentA.token, id: agentA.account.id, ownChildId: subA.account.id },
+      { label: 'agent (nested)', token: subA.token, id: subA.account.id, ownChildId: subAChild.account.id },
+      { label: 'tenant', token: tenantA.token, id: tenantA.account.id, ownChildId: userA.account.id },
+      { label: 'tenant (under master)', token: tenantTop.token, id: tenantTop.account.id, ownChildId: tenantTopUser.account.id },
+      { label: 'user', token: userA.token, id: userA.account.id },
+    );
+    foreign.push(
+      { label: 'B agent', id: agentB.account.id },
+      { label: 'B sub-agent', id: subB.account.id },
+      { label: 'B tenant', id: tenantB.account.id },
+      { label: 'B user', id: userB.account.id },
+      { label: 'master', id: master.account.id },
+      { label: "A's sibling user", id: userA2.account.id },
+    );
+    // A's own ancestors are foreign to the nested actors too.
+    (actors[1] as Actor & { ancestors?: string[] }).ancestors = [agentA.account.id];
+  });
+  afterAll(() => t?.close());
+
+  it('covers every account-management route Nest registered', () => {
+    const covered = new Set(attempts.map((a) => a.route.split(' (')[0]));
+    const managed = listRoutes(t.app)
+      .filter((r) => r.path.startsWith('/api/v1/accounts'))
+      .map((r) => `${r.method} ${r.path}`);
+    expect(managed.filter((r) => !covered.has(r))).toEqual([]);
+  });
+
+  it('refuses every attempt, at every tier, and changes nothing', async () => {
+    const snapshot = async () =>
+      (await t.db.sql.query('SELECT id, name, status, parent_id FROM account ORDER BY id')).rows.concat(
+        (await t.db.sql.query('SELECT count(*)::int AS closure FROM account_closure')).rows,
+      );
+    const before = await snapshot();
+    const failures: string[] = [];
+    for (const actor of actors) {
+      const extra = ((actor as Actor & { ancestors?: string[] }).ancestors ?? []).map((id) => ({ label: 'own ancestor', id }));
+      for (const target of [...foreign, ...extra]) {
+        // The user's sibling is not foreign for its tenant, which may manage it.
+        if (target.label === "A's sibling user" && actor.label.startsWith('agent')) continue;
+        if (target.label === "A's sibling user" && actor.label === 'tenant') continue;
+        for (const attempt of attempts) {
+          const status = await attempt.run(actor, target.id);
+          if (status !== 403 && status !== 404) failures.push(`${actor.label} → ${attempt.route} on ${target.label}: ${status}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+});

@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@tiergate/api-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@tiergate/api-testing';
+import { createApp } from '../../src/create-app.js';
+
+export const MASTER_PASSWORD = 'master-password-for-tests';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The real app on a real port, over a fresh schema; env overrides tune limits per suite. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tiergate-e2e-'));
+  const redisUrl = inject('redisUrl');
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: db.target.url,
+    DATABASE_SCHEMA: db.target.schema,
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    MASTER_PASSWORD,
+    LOGIN_ATTEMPTS_PER_IP: '100000',
+    ...env,
+  });
+  const app = await createApp(config, db.target, { logger: process.env.TEST_LOG ? undefined : false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    db,
+    async close() {
+      await app.close();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

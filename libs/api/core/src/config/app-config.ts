@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Everything the API reads from the environment, read once at start (DESIGN §11). */
+export class AppConfig {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    readonly dataDir: string,
+    /** Unset → the embedded Postgres in dataDir. */
+    readonly databaseUrl: string | undefined,
+    /** Postgres schema to use (tests give each file its own). */
+    readonly databaseSchema: string | undefined,
+    /** Unset → in-process drivers (single node). */
+    readonly redisUrl: string | undefined,
+    readonly masterUsername: string,
+    readonly masterPassword: string | undefined,
+    readonly jwtSecret: string,
+    readonly accessTokenTtlSeconds: number,
+    readonly refreshTokenTtlSeconds: number,
+    readonly loginLimits: LoginLimits,
+    /** Addresses of proxies whose X-Forwarded-For is believed (Fastify trustProxy). */
+    readonly trustProxy: boolean | string,
+  ) {}
+}
+
+export interface LoginLimits {
+  /** Failed logins of one username within the window before it is locked for the rest of it. */
+  failuresPerUsername: number;
+  /** Login attempts from one address within the window. */
+  attemptsPerIp: number;
+  windowSeconds: number;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+/** A secret from the environment, or one generated once into the data dir (single-node default). */
+function secretFrom(env: NodeJS.ProcessEnv, name: string, dataDir: string, file: string): string {
+  const given = env[name];
+  if (given) return given;
+  const path = join(dataDir, file);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(path, secret + '\n', { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const dataDir = resolve(env.DATA_DIR || './data');
+  const trust = env.TRUST_PROXY;
+  return new AppConfig(
+    int(env, 'PORT', 8080),
+    env.HOST || '0.0.0.0',
+    dataDir,
+    env.DATABASE_URL || undefined,
+    env.DATABASE_SCHEMA || undefined,
+    env.REDIS_URL || undefined,
+    (env.MASTER_USERNAME || 'master').toLowerCase(),
+    env.MASTER_PASSWORD || undefined,
+    secretFrom(env, 'JWT_SECRET', dataDir, 'jwt-secret'),
+    int(env, 'ACCESS_TOKEN_TTL_SECONDS', 15 * 60),
+    int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600),
+    {
+      failuresPerUsername: int(env, 'LOGIN_FAILURES_PER_USERNAME', 10),
+      attemptsPerIp: int(env, 'LOGIN_ATTEMPTS_PER_IP', 60),
+      windowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 15 * 60),
+    },
+    trust === undefined || trust === '' ? false : trust === 'true' ? true : trust,
+  );
+}

@@ -1,0 +1,28 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { AppConfig } from './config/app-config.js';
+import { InProcessRateLimiter } from './rate-limit/in-process-rate-limiter.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
+import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
+import { RedisConnection } from './redis/redis.provider.js';
+
+/** Config, the Redis connection and the drivers that depend on it — chosen here, once. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: AppConfig, useValue: config },
+        RedisConnection,
+        {
+          provide: RateLimiter,
+          inject: [RedisConnection],
+          useFactory: (redis: RedisConnection): RateLimiter =>
+            redis.client ? new RedisRateLimiter(redis.client) : new InProcessRateLimiter(),
+        },
+      ],
+      exports: [AppConfig, RedisConnection, RateLimiter],
+    };
+  }
+}
