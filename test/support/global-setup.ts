@@ -3,12 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    redisUrl: string | null;
-  }
-}
+import '../../libs/api/testing/src/provided-context.js';
 
 /**
  * Medium and e2e specs need a PostgreSQL: the one in DATABASE_URL, or else an embedded one

@@ -1,1 +1,2 @@
+import './provided-context.js';
 export * from './test-database.js';

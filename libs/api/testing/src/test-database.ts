@@ -1,3 +1,4 @@
+import './provided-context.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
