@@ -1,11 +1,11 @@
 import { ConsoleLogger, type LogLevel, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type AppConfig, requestIdOf } from '@tiergate/api-core';
 import type { DatabaseTarget } from '@tiergate/api-db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
+import { setupOpenApi } from './docs/openapi.js';
 
 export interface CreateAppOptions {
   logger?: LoggerService | false;
@@ -34,15 +34,7 @@ export async function createApp(config: AppConfig, database: DatabaseTarget, opt
     void reply.header('x-request-id', String(req.id));
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Tiergate API')
-      .setDescription('Management API of every tier; the relay speaks the providers\' own protocols.')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  setupOpenApi(app);
   await app.init();
   return app;
 }

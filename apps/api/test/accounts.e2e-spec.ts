@@ -205,5 +205,8 @@ describe('accounts', () => {
     const doc = await api.call('GET', '/docs/openapi.json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/accounts/{id}/move']));
+    // Request schemas are the validation rules themselves.
+    expect(doc.body.components.schemas.CreateAccountDto.required).toEqual(expect.arrayContaining(['kind', 'name', 'username', 'password']));
+    expect(doc.body.components.schemas.CreateAccountDto.properties.parentId).toBeDefined();
   });
 });
