@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AccountsModule } from '@tiergate/api-accounts';
 import { AccessGuard, AllExceptionsFilter, AppConfig, CoreModule, createValidationPipe } from '@tiergate/api-core';
 import { DatabaseTarget, DbModule } from '@tiergate/api-db';
+import { LedgerModule } from '@tiergate/api-ledger';
+import { PricingModule } from '@tiergate/api-pricing';
 import { HealthController } from './health/health.controller.js';
 
 /** Composition root: wires the libs; no logic lives here. */
@@ -11,7 +13,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), DbModule.forRoot(database), AccountsModule],
+      imports: [CoreModule.forRoot(config), DbModule.forRoot(database), AccountsModule, LedgerModule, PricingModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

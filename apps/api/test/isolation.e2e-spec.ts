@@ -21,6 +21,8 @@ describe('isolation between branches', () => {
   let api: Api;
   const actors: Actor[] = [];
   const foreign: { label: string; id: string }[] = [];
+  /** Each account's balance rule id, so rule routes aim at a real rule. */
+  const mainRuleOf = new Map<string, string>();
 
   const attempts: { route: string; run: (a: Actor, targetId: string) => Promise<number> }[] = [
     { route: 'GET /api/v1/accounts/{id}', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}`, { token: a.token })).status },
@@ -38,6 +40,30 @@ describe('isolation between branches', () => {
           ? (await api.call('POST', `/api/v1/accounts/${a.ownChildId}/move`, { token: a.token, body: { parentId: id } })).status
           : 404,
     },
+    { route: 'GET /api/v1/accounts/{id}/quota', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/quota`, { token: a.token })).status },
+    {
+      route: 'POST /api/v1/accounts/{id}/quota/rules',
+      run: async (a, id) =>
+        (await api.call('POST', `/api/v1/accounts/${id}/quota/rules`, { token: a.token, body: { unit: 'REQUESTS', window: { kind: 'LIFETIME' }, limit: '1' } })).status,
+    },
+    {
+      route: 'PATCH /api/v1/accounts/{id}/quota/rules/{ruleId}',
+      run: async (a, id) => (await api.call('PATCH', `/api/v1/accounts/${id}/quota/rules/${mainRuleOf.get(id)}`, { token: a.token, body: { limit: '1' } })).status,
+    },
+    {
+      route: 'DELETE /api/v1/accounts/{id}/quota/rules/{ruleId}',
+      run: async (a, id) => (await api.call('DELETE', `/api/v1/accounts/${id}/quota/rules/${mainRuleOf.get(id)}`, { token: a.token })).status,
+    },
+    { route: 'POST /api/v1/accounts/{id}/grants', run: async (a, id) => (await api.call('POST', `/api/v1/accounts/${id}/grants`, { token: a.token, body: { delta: '1000' } })).status },
+    { route: 'GET /api/v1/accounts/{id}/grants', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/grants`, { token: a.token })).status },
+    { route: 'PUT /api/v1/accounts/{id}/settings', run: async (a, id) => (await api.call('PUT', `/api/v1/accounts/${id}/settings`, { token: a.token, body: { oversell: true } })).status },
+    { route: 'GET /api/v1/accounts/{id}/price-list', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/price-list`, { token: a.token })).status },
+    { route: 'PUT /api/v1/accounts/{id}/price-list', run: async (a, id) => (await api.call('PUT', `/api/v1/accounts/${id}/price-list`, { token: a.token, body: { markupBps: 1 } })).status },
+    {
+      route: 'POST /api/v1/accounts/{id}/redemption-codes',
+      run: async (a, id) => (await api.call('POST', `/api/v1/accounts/${id}/redemption-codes`, { token: a.token, body: { value: '1000000', count: 1 } })).status,
+    },
+    { route: 'GET /api/v1/accounts/{id}/redemption-codes', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/redemption-codes`, { token: a.token })).status },
     {
       route: 'POST /api/v1/accounts (create under theirs)',
       run: async (a, id) =>
@@ -85,6 +111,8 @@ describe('isolation between branches', () => {
       { label: 'master', id: master.account.id },
       { label: "A's sibling user", id: userA2.account.id },
     );
+    const { rows } = await t.db.sql.query<{ account_id: string; id: string }>(`SELECT account_id, id FROM quota_rule`);
+    for (const r of rows) mainRuleOf.set(r.account_id, r.id);
     // A's own ancestors are foreign to the nested actors too.
     (actors[1] as Actor & { ancestors?: string[] }).ancestors = [agentA.account.id];
   });
@@ -100,9 +128,14 @@ describe('isolation between branches', () => {
 
   it('refuses every attempt, at every tier, and changes nothing', async () => {
     const snapshot = async () =>
-      (await t.db.sql.query('SELECT id, name, status, parent_id FROM account ORDER BY id')).rows.concat(
-        (await t.db.sql.query('SELECT count(*)::int AS closure FROM account_closure')).rows,
-      );
+      [
+        ...(await t.db.sql.query('SELECT id, name, status, parent_id, oversell FROM account ORDER BY id')).rows,
+        ...(await t.db.sql.query('SELECT count(*)::int AS closure FROM account_closure')).rows,
+        ...(await t.db.sql.query('SELECT id, account_id, limit_value::text FROM quota_rule ORDER BY id')).rows,
+        ...(await t.db.sql.query('SELECT count(*)::int AS grants FROM grant_journal')).rows,
+        ...(await t.db.sql.query('SELECT count(*)::int AS codes FROM redemption_code')).rows,
+        ...(await t.db.sql.query('SELECT count(*)::int AS lists FROM price_list')).rows,
+      ];
     const before = await snapshot();
     const failures: string[] = [];
     for (const actor of actors) {

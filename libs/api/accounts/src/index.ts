@@ -9,3 +9,5 @@ export * from './auth/auth.service.js';
 export * from './bootstrap/master-bootstrap.service.js';
 export * from './credentials/password-hasher.js';
 export * from './tree/tree.repository.js';
+export * from './accounts/main-balance.js';
+export * from './accounts/accounts.controller.js';

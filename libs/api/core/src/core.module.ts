@@ -4,6 +4,7 @@ import { InProcessRateLimiter } from './rate-limit/in-process-rate-limiter.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
 import { RedisConnection } from './redis/redis.provider.js';
+import { InvalidationBus } from './invalidation/invalidation-bus.js';
 
 /** Config, the Redis connection and the drivers that depend on it — chosen here, once. */
 @Global()
@@ -15,6 +16,7 @@ export class CoreModule {
       providers: [
         { provide: AppConfig, useValue: config },
         RedisConnection,
+        InvalidationBus,
         {
           provide: RateLimiter,
           inject: [RedisConnection],
@@ -22,7 +24,7 @@ export class CoreModule {
             redis.client ? new RedisRateLimiter(redis.client) : new InProcessRateLimiter(),
         },
       ],
-      exports: [AppConfig, RedisConnection, RateLimiter],
+      exports: [AppConfig, RedisConnection, RateLimiter, InvalidationBus],
     };
   }
 }

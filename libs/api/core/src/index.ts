@@ -13,3 +13,4 @@ export * from './rate-limit/redis-rate-limiter.js';
 export * from './redis/redis.provider.js';
 export * from './validation/validation.pipe.js';
 export * from './core.module.js';
+export * from './invalidation/invalidation-bus.js';

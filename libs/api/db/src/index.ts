@@ -4,5 +4,19 @@ export { applyMigrations, diffMigrationSql, locatePrisma } from './migrations/mi
 export { startEmbeddedPostgres, registerShutdown } from './embedded/embedded-postgres.js';
 export type { EmbeddedPostgresHandle } from './embedded/embedded-postgres.js';
 export { Prisma } from './generated/prisma/client.js';
-export type { Account, AccountClosure, Credential, RefreshToken, AuditLog } from './generated/prisma/client.js';
+export type {
+  Account,
+  AccountClosure,
+  Credential,
+  RefreshToken,
+  AuditLog,
+  QuotaRule,
+  Grant,
+  RedemptionCode,
+  ModelPrice,
+  PriceList,
+  PriceOverride,
+  UsageRecord,
+  UsageCharge,
+} from './generated/prisma/client.js';
 export type { AccountKind, AccountStatus } from './generated/prisma/enums.js';

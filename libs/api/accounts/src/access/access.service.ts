@@ -21,7 +21,7 @@ export class AccessService {
   async requireAccess(actor: Actor, targetId: string, action: AccessAction, db: Tx = this.prisma): Promise<AccessibleAccount> {
     if (!UUID.test(targetId)) throw new NotFoundError('account_not_found', `No account ${JSON.stringify(targetId)} in your tree`);
     const rows = await db.$queryRaw<(Account & { depth: number })[]>`
-      SELECT a.id, a.kind::text AS kind, a.parent_id AS "parentId", a.status::text AS status, a.name,
+      SELECT a.id, a.kind::text AS kind, a.parent_id AS "parentId", a.status::text AS status, a.name, a.oversell,
              a.created_at AS "createdAt", a.updated_at AS "updatedAt", c.depth
       FROM account_closure c JOIN account a ON a.id = c.descendant_id
       WHERE c.ancestor_id = ${actor.accountId}::uuid AND c.descendant_id = ${targetId}::uuid`;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConflictError, InvalidInputError } from '@tiergate/api-core';
 import { type Account, type AccountKind, type AccountStatus, Prisma, PrismaService, type Tx } from '@tiergate/api-db';
 import type { Page } from '@tiergate/contracts';
+import { MAIN_RULE_SHAPE } from './main-balance.js';
 
 interface Cursor {
   createdAt: Date;
@@ -31,8 +32,19 @@ export function decodeCursor(cursor: string): Cursor {
 export class AccountsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** The account row and its balance rule, in the caller's transaction. */
   async insert(tx: Tx, data: { kind: AccountKind; name: string; parentId: string | null }): Promise<Account> {
-    return tx.account.create({ data });
+    const account = await tx.account.create({ data });
+    await tx.quotaRule.create({
+      data: {
+        accountId: account.id,
+        unit: 'CREDITS',
+        windowKind: 'LIFETIME',
+        shape: MAIN_RULE_SHAPE,
+        limit: data.kind === 'MASTER' ? null : 0n,
+      },
+    });
+    return account;
   }
 
   async insertCredential(tx: Tx, accountId: string, username: string, passwordHash: string): Promise<void> {

@@ -1,0 +1,56 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import { RedisConnection } from '../redis/redis.provider.js';
+
+/** What changed: caches keyed by these drop their entries (chains, prices, rules, keys). */
+export interface Invalidation {
+  kind: 'account' | 'rules' | 'prices' | 'catalog' | 'api-key' | 'channel';
+  /** The account (or key/channel) whose cached view is stale; omitted = everything of that kind. */
+  id?: string;
+}
+
+const CHANNEL = '{tg}:invalidate';
+
+/**
+ * Tells every API replica that cached state changed. With Redis it is pub/sub, so another
+ * replica's caches drop at once; on a single node a local emitter does the same in-process.
+ */
+@Injectable()
+export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Invalidation');
+  private readonly local = new EventEmitter();
+  private subscriber: Redis | null = null;
+
+  constructor(private readonly redis: RedisConnection) {
+    this.local.setMaxListeners(100);
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.redis.client) return;
+    this.subscriber = this.redis.client.duplicate();
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      try {
+        this.local.emit('invalidate', JSON.parse(message) as Invalidation);
+      } catch (err) {
+        this.logger.warn(`ignored a malformed invalidation: ${String(err)}`);
+      }
+    });
+    await this.subscriber.subscribe(CHANNEL);
+  }
+
+  async publish(event: Invalidation): Promise<void> {
+    if (this.redis.client) await this.redis.client.publish(CHANNEL, JSON.stringify(event));
+    else this.local.emit('invalidate', event);
+  }
+
+  /** Returns an unsubscribe function. */
+  subscribe(handler: (event: Invalidation) => void): () => void {
+    this.local.on('invalidate', handler);
+    return () => this.local.off('invalidate', handler);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscriber?.quit().catch(() => undefined);
+  }
+}

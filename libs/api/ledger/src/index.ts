@@ -1,0 +1,12 @@
+export * from './ledger.types.js';
+export { InProcessLedgerDriver, type InProcessLedgerOptions } from './drivers/in-process-ledger.driver.js';
+export { RedisLedgerDriver, type RedisLedgerOptions } from './drivers/redis-ledger.driver.js';
+export * from './windows/quota-window.js';
+export * from './rules/rule-shape.js';
+export * from './rules/quota-rules.repository.js';
+export * from './rules/quota.service.js';
+export * from './grants/grants.service.js';
+export * from './codes/redemption.service.js';
+export * from './usage/usage.repository.js';
+export * from './runtime/ledger-runtime.service.js';
+export * from './ledger.module.js';

@@ -1,0 +1,119 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PrismaService } from '@tiergate/api-db';
+import { hostname } from 'node:os';
+import { type CounterValue, LedgerDriver } from '../ledger.types.js';
+import { counterOf, windowOfRule } from '../rules/rule-shape.js';
+import { windowAt } from '../windows/quota-window.js';
+import { UsageRepository } from '../usage/usage.repository.js';
+
+export interface LedgerRuntimeOptions {
+  /** Run the persister and reaper loops (off in tests that drive them by hand). */
+  background: boolean;
+  reapEveryMs: number;
+  batchSize: number;
+  /**
+   * Single node: every reservation found at start belongs to a process that is gone, so they are
+   * all finished at once and counters are always rebuilt (they live in memory only).
+   */
+  singleNode: boolean;
+}
+
+/**
+ * The ledger's background work: the persister drains the usage stream into Postgres (ack after
+ * commit, so Postgres being down only delays), the reaper finishes reservations whose process
+ * died, and a rebuild restores counters from Postgres when the ledger starts empty.
+ */
+@Injectable()
+export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Ledger');
+  private readonly consumer = `${hostname()}`;
+  private stopped = false;
+  private loops: Promise<void>[] = [];
+  private reapTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ledger: LedgerDriver,
+    private readonly usage: UsageRepository,
+    private readonly prisma: PrismaService,
+    private readonly options: LedgerRuntimeOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Events written before a crash go to Postgres first, so the rebuild counts them.
+    if (this.options.singleNode) while ((await this.reapOnce(Number.MAX_SAFE_INTEGER)) > 0);
+    while ((await this.persistOnce(0)) > 0);
+    if (this.options.singleNode || (await this.ledger.isEmpty())) await this.rebuild();
+    if (!this.options.background) return;
+    this.loops.push(this.persistLoop());
+    this.reapTimer = setInterval(() => void this.reapOnce().catch((err: unknown) => this.logger.error(`reaper: ${String(err)}`)), this.options.reapEveryMs);
+    this.reapTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.reapTimer);
+    await Promise.allSettled(this.loops);
+    // Whatever settled during shutdown still reaches Postgres.
+    await this.persistOnce(0).catch(() => undefined);
+    await this.ledger.close();
+  }
+
+  /** Reads one batch, writes it, acks it. Returns how many events were persisted. */
+  async persistOnce(blockMs: number): Promise<number> {
+    const entries = await this.ledger.readEvents(this.consumer, this.options.batchSize, blockMs);
+    if (entries.length === 0) return 0;
+    await this.usage.insertBatch(entries.map((e) => e.event));
+    await this.ledger.ack(entries.map((e) => e.id));
+    return entries.length;
+  }
+
+  private async persistLoop(): Promise<void> {
+    let backoff = 100;
+    while (!this.stopped) {
+      try {
+        await this.persistOnce(500);
+        backoff = 100;
+      } catch (err) {
+        // Postgres down: the events stay in the stream, unacked; try again later.
+        this.logger.warn(`persister: ${String(err)}; retrying in ${backoff} ms`);
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  /** Finishes reservations past their deadline: nothing was delivered that we know of, so release. */
+  async reapOnce(now = Date.now()): Promise<number> {
+    const expired = await this.ledger.expired(now, 500);
+    for (const r of expired) {
+      await this.ledger.settle(r.requestId, {
+        levels: r.levels.map(() => ({ credits: 0n, tokens: 0n, requests: 0n })),
+        inputTokens: 0n,
+        cachedTokens: 0n,
+        outputTokens: 0n,
+        status: 'reaped',
+      });
+    }
+    if (expired.length > 0) this.logger.warn(`reaped ${expired.length} reservation(s) past their deadline`);
+    return expired.length;
+  }
+
+  /** Counters from Postgres: each rule's current window summed from usage charges. */
+  async rebuild(now = new Date()): Promise<number> {
+    const rules = await this.prisma.quotaRule.findMany();
+    const byStart = new Map<number | null, string[]>();
+    const starts = rules.map((rule) => windowAt(windowOfRule(rule), now).startsAt?.getTime() ?? null);
+    rules.forEach((rule, i) => byStart.set(starts[i]!, [...(byStart.get(starts[i]!) ?? []), rule.accountId]));
+    const sums = new Map<number | null, Awaited<ReturnType<UsageRepository['sumsSince']>>>();
+    for (const [start, accounts] of byStart) sums.set(start, await this.usage.sumsSince([...new Set(accounts)], start === null ? null : new Date(start)));
+    const values: CounterValue[] = rules.map((rule, i) => {
+      const sum = sums.get(starts[i]!)?.get(rule.accountId);
+      const counter = counterOf(rule, now);
+      const used = !sum ? 0n : rule.unit === 'CREDITS' ? sum.credits : rule.unit === 'TOKENS' ? sum.tokens : sum.requests;
+      return { ruleId: rule.id, windowId: counter.windowId, windowEndsAt: counter.windowEndsAt, used };
+    });
+    await this.ledger.replaceCounters(values);
+    this.logger.log(`rebuilt ${values.length} counter(s) from Postgres`);
+    return values.length;
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@tiergate/api-db';
+import type { UsageEvent } from '../ledger.types.js';
+
+export interface WindowSum {
+  accountId: string;
+  credits: bigint;
+  tokens: bigint;
+  requests: bigint;
+}
+
+/** Usage rows: written by the persister, read by rebuilds and reports. */
+@Injectable()
+export class UsageRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** One transaction per batch; a replayed event hits the unique request id and is skipped. */
+  async insertBatch(events: UsageEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.prisma.$transaction(async (tx) => {
+      await tx.usageRecord.createMany({
+        data: events.map((e) => ({
+          requestId: e.requestId,
+          accountId: e.meta.accountId,
+          apiKeyId: e.meta.apiKeyId ?? null,
+          channelId: e.meta.channelId ?? null,
+          model: e.meta.model,
+          inputTokens: e.inputTokens,
+          cachedTokens: e.cachedTokens,
+          outputTokens: e.outputTokens,
+          status: e.status,
+          settledAt: new Date(e.settledAt),
+        })),
+        skipDuplicates: true,
+      });
+      await tx.usageCharge.createMany({
+        data: events.flatMap((e) =>
+          e.levels.map((level, depth) => ({
+            requestId: e.requestId,
+            accountId: level.accountId,
+            depth,
+            credits: level.credits,
+            tokens: level.tokens,
+            requests: level.requests,
+            settledAt: new Date(e.settledAt),
+          })),
+        ),
+        skipDuplicates: true,
+      });
+    });
+  }
+
+  /** What each account was charged since `from` (null = ever): the basis of a rebuilt counter. */
+  async sumsSince(accountIds: string[], from: Date | null): Promise<Map<string, WindowSum>> {
+    if (accountIds.length === 0) return new Map();
+    const rows = await this.prisma.usageCharge.groupBy({
+      by: ['accountId'],
+      where: { accountId: { in: accountIds }, ...(from && { settledAt: { gte: from } }) },
+      _sum: { credits: true, tokens: true, requests: true },
+    });
+    return new Map(
+      rows.map((r) => [
+        r.accountId,
+        { accountId: r.accountId, credits: r._sum.credits ?? 0n, tokens: r._sum.tokens ?? 0n, requests: r._sum.requests ?? 0n },
+      ]),
+    );
+  }
+}
