@@ -57,6 +57,7 @@ describe('isolation between branches', () => {
     { route: 'POST /api/v1/accounts/{id}/grants', run: async (a, id) => (await api.call('POST', `/api/v1/accounts/${id}/grants`, { token: a.token, body: { delta: '1000' } })).status },
     { route: 'GET /api/v1/accounts/{id}/grants', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/grants`, { token: a.token })).status },
     { route: 'PUT /api/v1/accounts/{id}/settings', run: async (a, id) => (await api.call('PUT', `/api/v1/accounts/${id}/settings`, { token: a.token, body: { oversell: true } })).status },
+    { route: 'GET /api/v1/accounts/{id}/prices', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/prices`, { token: a.token })).status },
     { route: 'GET /api/v1/accounts/{id}/price-list', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/price-list`, { token: a.token })).status },
     { route: 'PUT /api/v1/accounts/{id}/price-list', run: async (a, id) => (await api.call('PUT', `/api/v1/accounts/${id}/price-list`, { token: a.token, body: { markupBps: 1 } })).status },
     {

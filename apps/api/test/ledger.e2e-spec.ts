@@ -197,4 +197,40 @@ describe('quota rules, grants, oversell, redemption codes, catalog and price lis
     });
     expect(badNested.status).toBe(400);
   });
+
+  it('prices a depth-6 chain with markups and overrides to the exact µc at every level', async () => {
+    const model = 'chain-model';
+    await api.call('PUT', `/api/v1/catalog/models/${model}`, { token: master, body: { inputPer1M: '2000000', outputPer1M: '8000000', cachedInputPer1M: '1000000' } });
+    const a = await api.createAndLogin(master, 'AGENT', 'P-A');
+    const b = await api.createAndLogin(a.token, 'AGENT', 'P-B');
+    const c = await api.createAndLogin(b.token, 'AGENT', 'P-C');
+    const d = await api.createAndLogin(c.token, 'AGENT', 'P-D');
+    const tenant = await api.createAndLogin(d.token, 'TENANT', 'P-T');
+    const tenant2 = await api.createAndLogin(d.token, 'TENANT', 'P-T2');
+    const user = await api.createAndLogin(tenant.token, 'USER', 'P-U');
+    const put = (who: { token: string; account: { id: string } }, body: object) =>
+      api.call('PUT', `/api/v1/accounts/${who.account.id}/price-list`, { token: who.token, body });
+    expect((await put(a, { markupBps: 12000 })).status).toBe(200);
+    expect((await put(b, { markupBps: 11500, overrides: { [model]: { inputPer1M: '3000000', outputPer1M: '10000000' } } })).status).toBe(200);
+    expect((await put(c, { markupBps: 10000 })).status).toBe(200);
+    expect((await put(d, { markupBps: 13330, childOverrides: { [tenant.account.id]: { [model]: { inputPer1M: '5000000', outputPer1M: '12000000' } } } })).status).toBe(200);
+    expect((await put(tenant, { markupBps: 15000 })).status).toBe(200);
+
+    const pays = async (who: { token: string; account: { id: string } }) => {
+      const res = await api.call('GET', `/api/v1/accounts/${who.account.id}/prices`, { token: who.token });
+      expect(res.status).toBe(200);
+      return res.body.find((p: { model: string }) => p.model === model).pays;
+    };
+    // Worked by hand: A pays the catalog; B ×1.2; C B's override; D ×1.0; T D's per-child override; U ×1.5; T2 ×1.333.
+    expect(await pays(a)).toMatchObject({ inputPer1M: '2000000', outputPer1M: '8000000', cachedInputPer1M: '1000000' });
+    expect(await pays(b)).toMatchObject({ inputPer1M: '2400000', outputPer1M: '9600000', cachedInputPer1M: '1200000' });
+    expect(await pays(c)).toMatchObject({ inputPer1M: '3000000', outputPer1M: '10000000', cachedInputPer1M: '3000000' });
+    expect(await pays(d)).toMatchObject({ inputPer1M: '3000000', outputPer1M: '10000000' });
+    expect(await pays(tenant)).toMatchObject({ inputPer1M: '5000000', outputPer1M: '12000000' });
+    expect(await pays(user)).toMatchObject({ inputPer1M: '7500000', outputPer1M: '18000000', cachedInputPer1M: '7500000' });
+    expect(await pays(tenant2)).toMatchObject({ inputPer1M: '3999000', outputPer1M: '13330000' });
+    // D sees what it charges a child without an override.
+    const dView = await api.call('GET', `/api/v1/accounts/${d.account.id}/prices`, { token: d.token });
+    expect(dView.body.find((p: { model: string }) => p.model === model).charges).toMatchObject({ inputPer1M: '3999000', outputPer1M: '13330000' });
+  });
 });

@@ -4,6 +4,7 @@ import { loadConfig } from '@tiergate/api-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@tiergate/api-testing';
 import { createApp } from '../../src/create-app.js';
@@ -17,6 +18,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
 /** The real app on a real port, over a fresh schema; env overrides tune limits per suite. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
@@ -26,7 +38,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATA_DIR: dataDir,
     DATABASE_URL: db.target.url,
     DATABASE_SCHEMA: db.target.schema,
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    // Each app gets its own key space in the shared Redis, as two installations would.
+    ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: `{${db.target.schema}}` } : {}),
     MASTER_PASSWORD,
     LOGIN_ATTEMPTS_PER_IP: '100000',
     ...env,
@@ -41,6 +54,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     db,
     async close() {
       await app.close();
+      if (redisUrl) await dropRedisKeys(redisUrl, `{${db.target.schema}}`);
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -19,9 +19,9 @@ export class CoreModule {
         InvalidationBus,
         {
           provide: RateLimiter,
-          inject: [RedisConnection],
-          useFactory: (redis: RedisConnection): RateLimiter =>
-            redis.client ? new RedisRateLimiter(redis.client) : new InProcessRateLimiter(),
+          inject: [RedisConnection, AppConfig],
+          useFactory: (redis: RedisConnection, config: AppConfig): RateLimiter =>
+            redis.client ? new RedisRateLimiter(redis.client, `${config.redisPrefix}:rl:`) : new InProcessRateLimiter(),
         },
       ],
       exports: [AppConfig, RedisConnection, RateLimiter, InvalidationBus],

@@ -25,7 +25,7 @@ import { UsageRepository } from './usage/usage.repository.js';
       inject: [RedisConnection, AppConfig],
       useFactory: (redis: RedisConnection, config: AppConfig): LedgerDriver =>
         redis.client
-          ? new RedisLedgerDriver(redis.client)
+          ? new RedisLedgerDriver(redis.client, { prefix: config.redisPrefix })
           : new InProcessLedgerDriver({ journalDir: join(config.dataDir, 'ledger') }),
     },
     {

@@ -14,6 +14,11 @@ export class AppConfig {
     readonly databaseSchema: string | undefined,
     /** Unset → in-process drivers (single node). */
     readonly redisUrl: string | undefined,
+    /**
+     * Every Redis key of this installation starts with it. It is one hash tag, so the ledger's
+     * multi-key scripts stay legal on Redis Cluster; two installations sharing a Redis differ here.
+     */
+    readonly redisPrefix: string,
     readonly masterUsername: string,
     readonly masterPassword: string | undefined,
     readonly jwtSecret: string,
@@ -52,6 +57,12 @@ function secretFrom(env: NodeJS.ProcessEnv, name: string, dataDir: string, file:
   return secret;
 }
 
+function redisPrefixOf(raw: string | undefined): string {
+  const prefix = raw || '{tg}';
+  if (!/^\{[A-Za-z0-9_.:-]{1,64}\}$/.test(prefix)) throw new Error(`REDIS_PREFIX must be a hash tag like {tg}, got "${prefix}"`);
+  return prefix;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dataDir = resolve(env.DATA_DIR || './data');
   const trust = env.TRUST_PROXY;
@@ -62,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env.DATABASE_URL || undefined,
     env.DATABASE_SCHEMA || undefined,
     env.REDIS_URL || undefined,
+    redisPrefixOf(env.REDIS_PREFIX),
     (env.MASTER_USERNAME || 'master').toLowerCase(),
     env.MASTER_PASSWORD || undefined,
     secretFrom(env, 'JWT_SECRET', dataDir, 'jwt-secret'),

@@ -1,6 +1,7 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config.js';
 import { RedisConnection } from '../redis/redis.provider.js';
 
 /** What changed: caches keyed by these drop their entries (chains, prices, rules, keys). */
@@ -10,7 +11,6 @@ export interface Invalidation {
   id?: string;
 }
 
-const CHANNEL = '{tg}:invalidate';
 
 /**
  * Tells every API replica that cached state changed. With Redis it is pub/sub, so another
@@ -22,8 +22,14 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   private readonly local = new EventEmitter();
   private subscriber: Redis | null = null;
 
-  constructor(private readonly redis: RedisConnection) {
+  private readonly channel: string;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    @Optional() config?: AppConfig,
+  ) {
     this.local.setMaxListeners(100);
+    this.channel = `${config?.redisPrefix ?? '{tg}'}:invalidate`;
   }
 
   async onModuleInit(): Promise<void> {
@@ -36,11 +42,11 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn(`ignored a malformed invalidation: ${String(err)}`);
       }
     });
-    await this.subscriber.subscribe(CHANNEL);
+    await this.subscriber.subscribe(this.channel);
   }
 
   async publish(event: Invalidation): Promise<void> {
-    if (this.redis.client) await this.redis.client.publish(CHANNEL, JSON.stringify(event));
+    if (this.redis.client) await this.redis.client.publish(this.channel, JSON.stringify(event));
     else this.local.emit('invalidate', event);
   }
 
