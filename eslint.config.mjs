@@ -25,6 +25,20 @@ export default [
     },
   },
   {
+    // Tests and benchmarks run the fake upstream app in-process.
+    files: ['**/*.e2e-spec.ts', '**/test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['@tiergate/mock-upstream'],
+          depConstraints: [{ sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:api', 'scope:shared'] }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.medium-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

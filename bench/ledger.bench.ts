@@ -20,6 +20,9 @@ const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const measureMs = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const warmupMs = Math.min(2000, measureMs / 2);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 512);
+/** Comma-separated subset of the phases (redis4, redis16, memory4, journal4), for profiling one at a time. */
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+const wanted = (phaseName: string) => !only || only.has(phaseName);
 const runTag = randomBytes(4).toString('hex');
 const prefix = `{tgbench-${runTag}}`;
 
@@ -67,7 +70,7 @@ async function redisCpuSeconds(redis: Redis | null): Promise<number | null> {
 }
 
 /** Runs `concurrency` loops of reserve → settle; counts only what completes inside the measured window. */
-async function phase(driver: LedgerDriver, levels: LevelCharge[], label: string, statsClient: Redis | null): Promise<PhaseResult> {
+async function phase(drivers: LedgerDriver[], levels: LevelCharge[], label: string, statsClient: Redis | null): Promise<PhaseResult> {
   const actual = actualFor(levels);
   const meta = { accountId: levels[0]!.accountId, apiKeyId: 'bench-key', model: 'bench-model' };
   let measuring = false;
@@ -76,16 +79,20 @@ async function phase(driver: LedgerDriver, levels: LevelCharge[], label: string,
   let refused = 0;
   const latencies: number[] = [];
   let seq = 0;
-  const loop = async (): Promise<void> => {
+  const loop = async (_: unknown, loopIndex: number): Promise<void> => {
+    const driver = drivers[loopIndex % drivers.length]!;
     while (!stopped) {
       const requestId = `${label}-${runTag}-${seq++}`;
       const started = performance.now();
       const verdict = await driver.reserve({ requestId, levels, deadlineAt: Date.now() + 60_000, meta });
       if (verdict.ok) await driver.settle(requestId, actual);
-      if (!measuring) continue;
-      if (!verdict.ok) refused++;
-      pairs++;
-      if ((pairs & 7) === 0) latencies.push(performance.now() - started);
+      if (measuring) {
+        if (!verdict.ok) refused++;
+        pairs++;
+        if ((pairs & 7) === 0) latencies.push(performance.now() - started);
+      }
+      // The in-process driver resolves on microtasks only; without this the timers never get a turn.
+      if ((seq & 63) === 0) await new Promise((r) => setImmediate(r));
     }
   };
   const loops = Array.from({ length: concurrency }, loop);
@@ -128,32 +135,38 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const redis = new Redis(redisUrl, { enableAutoPipelining: true });
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 1);
+  const clients = Array.from({ length: connections }, () => new Redis(redisUrl, { enableAutoPipelining: process.env.BENCH_AUTOPIPELINE !== '0' }));
   const admin = new Redis(redisUrl);
   const server = await admin.info('server');
   const redisVersion = server.match(/^redis_version:(\S+)/m)?.[1] ?? 'unknown';
   const rows: { name: string; result: PhaseResult }[] = [];
   try {
     for (const depth of [4, 16]) {
-      const driver = new RedisLedgerDriver(redis, { prefix: `${prefix}:d${depth}` });
-      rows.push({ name: `redis depth ${depth}`, result: await phase(driver, chain(depth), `r${depth}`, admin) });
-      await driver.close();
+      if (!wanted(`redis${depth}`)) continue;
+      const drivers = clients.map((client) => new RedisLedgerDriver(client, { prefix: `${prefix}:d${depth}` }));
+      rows.push({ name: `redis depth ${depth}`, result: await phase(drivers, chain(depth), `r${depth}`, admin) });
+      await Promise.all(drivers.map((d) => d.close()));
       await cleanup(admin);
     }
   } finally {
     await cleanup(admin);
-    await redis.quit();
+    await Promise.all(clients.map((c) => c.quit()));
   }
-  const memory = new InProcessLedgerDriver();
-  rows.push({ name: 'in-process depth 4', result: await phase(memory, chain(4), 'm4', null) });
-  await memory.close();
-  const dir = mkdtempSync(join(tmpdir(), 'tg-ledger-bench-'));
-  try {
-    const journaled = new InProcessLedgerDriver({ journalDir: dir });
-    rows.push({ name: 'in-process depth 4, journaled', result: await phase(journaled, chain(4), 'j4', null) });
-    await journaled.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  if (wanted('memory4')) {
+    const memory = new InProcessLedgerDriver();
+    rows.push({ name: 'in-process depth 4', result: await phase([memory], chain(4), 'm4', null) });
+    await memory.close();
+  }
+  if (wanted('journal4')) {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-ledger-bench-'));
+    try {
+      const journaled = new InProcessLedgerDriver({ journalDir: dir });
+      rows.push({ name: 'in-process depth 4, journaled', result: await phase([journaled], chain(4), 'j4', null) });
+      await journaled.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   await admin.quit();
 
@@ -165,7 +178,10 @@ async function main(): Promise<void> {
     const redisCpu = r.redisCpuUsPerPair === null ? '–' : r.redisCpuUsPerPair.toFixed(1);
     console.log(`| ${name} | ${perSecond(r)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.nodeCpuUsPerPair.toFixed(1)} | ${redisCpu} | ${r.refused} |`);
   }
-  const find = (name: string) => perSecond(rows.find((r) => r.name === name)!.result);
+  const find = (name: string) => {
+    const row = rows.find((r) => r.name === name);
+    return row ? perSecond(row.result) : null;
+  };
   console.log(
     JSON.stringify({
       depth4PairsPerSec: find('redis depth 4'),

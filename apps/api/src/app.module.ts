@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AccountsModule } from '@tiergate/api-accounts';
 import { AccessGuard, AllExceptionsFilter, AppConfig, CoreModule, createValidationPipe } from '@tiergate/api-core';
 import { DatabaseTarget, DbModule } from '@tiergate/api-db';
+import { GatewayModule, RelayModule } from '@tiergate/api-gateway';
 import { LedgerModule } from '@tiergate/api-ledger';
 import { PricingModule } from '@tiergate/api-pricing';
 import { HealthController } from './health/health.controller.js';
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), DbModule.forRoot(database), AccountsModule, LedgerModule, PricingModule],
+      imports: [CoreModule.forRoot(config), DbModule.forRoot(database), AccountsModule, LedgerModule, PricingModule, GatewayModule, RelayModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from './support/api-client.js';
 import { listRoutes } from './support/routes.js';
@@ -23,6 +24,8 @@ describe('isolation between branches', () => {
   const foreign: { label: string; id: string }[] = [];
   /** Each account's balance rule id, so rule routes aim at a real rule. */
   const mainRuleOf = new Map<string, string>();
+  /** A live API key of each foreign USER/TENANT, so revocations aim at a real key. */
+  const apiKeyOf = new Map<string, string>();
 
   const attempts: { route: string; run: (a: Actor, targetId: string) => Promise<number> }[] = [
     { route: 'GET /api/v1/accounts/{id}', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}`, { token: a.token })).status },
@@ -65,6 +68,12 @@ describe('isolation between branches', () => {
       run: async (a, id) => (await api.call('POST', `/api/v1/accounts/${id}/redemption-codes`, { token: a.token, body: { value: '1000000', count: 1 } })).status,
     },
     { route: 'GET /api/v1/accounts/{id}/redemption-codes', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/redemption-codes`, { token: a.token })).status },
+    { route: 'POST /api/v1/accounts/{id}/api-keys', run: async (a, id) => (await api.call('POST', `/api/v1/accounts/${id}/api-keys`, { token: a.token, body: { name: 'intruder' } })).status },
+    { route: 'GET /api/v1/accounts/{id}/api-keys', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/api-keys`, { token: a.token })).status },
+    {
+      route: 'DELETE /api/v1/accounts/{id}/api-keys/{keyId}',
+      run: async (a, id) => (await api.call('DELETE', `/api/v1/accounts/${id}/api-keys/${apiKeyOf.get(id) ?? randomUUID()}`, { token: a.token })).status,
+    },
     {
       route: 'POST /api/v1/accounts (create under theirs)',
       run: async (a, id) =>
@@ -114,6 +123,15 @@ describe('isolation between branches', () => {
     );
     const { rows } = await t.db.sql.query<{ account_id: string; id: string }>(`SELECT account_id, id FROM quota_rule`);
     for (const r of rows) mainRuleOf.set(r.account_id, r.id);
+    for (const [token, owner] of [
+      [tenantB.token, tenantB.account.id],
+      [userB.token, userB.account.id],
+      [tenantA.token, userA2.account.id],
+    ] as const) {
+      const key = await api.call('POST', `/api/v1/accounts/${owner}/api-keys`, { token, body: { name: 'victim' } });
+      if (key.status !== 201) throw new Error(`key for ${owner}: ${key.status}`);
+      apiKeyOf.set(owner, key.body.id);
+    }
     // A's own ancestors are foreign to the nested actors too.
     (actors[1] as Actor & { ancestors?: string[] }).ancestors = [agentA.account.id];
   });
@@ -136,6 +154,7 @@ describe('isolation between branches', () => {
         ...(await t.db.sql.query('SELECT count(*)::int AS grants FROM grant_journal')).rows,
         ...(await t.db.sql.query('SELECT count(*)::int AS codes FROM redemption_code')).rows,
         ...(await t.db.sql.query('SELECT count(*)::int AS lists FROM price_list')).rows,
+        ...(await t.db.sql.query('SELECT id, account_id, status, revoked_at FROM api_key ORDER BY id')).rows,
       ];
     const before = await snapshot();
     const failures: string[] = [];

@@ -3,7 +3,7 @@ import { RequestMethod } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { Tier } from '@tiergate/contracts';
-import { PUBLIC_KEY, ROLES_KEY } from '@tiergate/api-core';
+import { API_KEY_AUTH_KEY, PUBLIC_KEY, ROLES_KEY } from '@tiergate/api-core';
 
 export interface RouteInfo {
   method: string;
@@ -11,6 +11,8 @@ export interface RouteInfo {
   controller: string;
   handler: string;
   isPublic: boolean;
+  /** Authenticated by an API key inside the handler (the relay). */
+  apiKeyAuth: boolean;
   roles: Tier[] | undefined;
 }
 
@@ -39,9 +41,10 @@ export function listRoutes(app: INestApplication): RouteInfo[] {
       const targets = [handler, wrapper.metatype];
       const isPublic = reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
       const roles = reflector.getAllAndOverride<Tier[] | undefined>(ROLES_KEY, targets);
+      const apiKeyAuth = reflector.getAllAndOverride<boolean>(API_KEY_AUTH_KEY, targets) === true;
       for (const prefix of prefixes) {
         for (const p of ([] as string[]).concat(path)) {
-          routes.push({ method, path: join(prefix, p), controller: wrapper.name, handler: name, isPublic, roles });
+          routes.push({ method, path: join(prefix, p), controller: wrapper.name, handler: name, isPublic, apiKeyAuth, roles });
         }
       }
     }

@@ -18,5 +18,9 @@ export type {
   PriceOverride,
   UsageRecord,
   UsageCharge,
+  ApiKey,
+  Channel,
+  ChannelKey,
+  ChannelEvent,
 } from './generated/prisma/client.js';
-export type { AccountKind, AccountStatus } from './generated/prisma/enums.js';
+export type { AccountKind, AccountStatus, ApiKeyStatus, ChannelStatus } from './generated/prisma/enums.js';

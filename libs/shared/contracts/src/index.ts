@@ -6,3 +6,5 @@ export * from './auth/auth.dto.js';
 export * from './common/money.js';
 export * from './ledger/ledger.dto.js';
 export * from './pricing/pricing.dto.js';
+export * from './gateway/api-key.dto.js';
+export * from './gateway/channel.dto.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, ConflictError, InvalidInputError } from '@tiergate/api-core';
+import { type Actor, ConflictError, InvalidInputError, InvalidationBus } from '@tiergate/api-core';
 import { type Account, PrismaService } from '@tiergate/api-db';
 import {
   type AccountView,
@@ -42,6 +42,7 @@ export class AccountsService {
     private readonly tree: TreeRepository,
     private readonly audit: AuditRepository,
     private readonly hasher: PasswordHasher,
+    private readonly bus: InvalidationBus,
   ) {}
 
   async create(actor: Actor, dto: CreateAccountDto, meta: RequestMeta = {}): Promise<AccountView> {
@@ -100,6 +101,8 @@ export class AccountsService {
       });
       return account;
     });
+    // Chains cached by the relay and API keys cached by their authenticator drop at once.
+    if (dto.status !== undefined) await this.bus.publish({ kind: 'account', id });
     return toAccountView(updated);
   }
 
@@ -121,6 +124,7 @@ export class AccountsService {
       });
       return account;
     });
+    await this.bus.publish({ kind: 'account', id });
     return toAccountView(moved);
   }
 }

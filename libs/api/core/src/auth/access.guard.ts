@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { Tier } from '@tiergate/contracts';
 import { DomainError, ForbiddenError, UnauthenticatedError } from '../errors/domain.error.js';
 import type { Actor } from './actor.js';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
+import { API_KEY_AUTH_KEY, PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
 
 /**
  * The global guard. Deny by default: a route without @Roles or @Public is refused even
@@ -19,6 +19,8 @@ export class AccessGuard extends AuthGuard('jwt') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    // The relay authenticates the API key itself (and answers in the provider's error shape).
+    if (this.reflector.getAllAndOverride<boolean>(API_KEY_AUTH_KEY, targets)) return true;
     const tiers = this.reflector.getAllAndOverride<Tier[] | undefined>(ROLES_KEY, targets);
     if (!tiers || tiers.length === 0) throw new ForbiddenError('route_not_guarded', 'This route is closed');
     await super.canActivate(context);

@@ -27,6 +27,8 @@ export class AppConfig {
     readonly loginLimits: LoginLimits,
     /** Addresses of proxies whose X-Forwarded-For is believed (Fastify trustProxy). */
     readonly trustProxy: boolean | string,
+    /** 32-byte key that encrypts upstream channel keys at rest (AES-256-GCM). */
+    readonly secretKey: Buffer,
   ) {}
 }
 
@@ -57,6 +59,20 @@ function secretFrom(env: NodeJS.ProcessEnv, name: string, dataDir: string, file:
   return secret;
 }
 
+/**
+ * TIERGATE_SECRET_KEY as 64 hex digits or base64/base64url of 32 bytes; unset → generated once
+ * into the data dir like the JWT secret. Losing it makes the stored channel keys unreadable.
+ */
+export function parseSecretKey(raw: string, name = 'TIERGATE_SECRET_KEY'): Buffer {
+  const value = raw.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
+    const key = Buffer.from(value, 'base64');
+    if (key.length === 32) return key;
+  }
+  throw new Error(`${name} must be 32 bytes given as 64 hex digits or in base64, e.g. the output of \`openssl rand -base64 32\``);
+}
+
 function redisPrefixOf(raw: string | undefined): string {
   const prefix = raw || '{tg}';
   if (!/^\{[A-Za-z0-9_.:-]{1,64}\}$/.test(prefix)) throw new Error(`REDIS_PREFIX must be a hash tag like {tg}, got "${prefix}"`);
@@ -85,5 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 15 * 60),
     },
     trust === undefined || trust === '' ? false : trust === 'true' ? true : trust,
+    parseSecretKey(secretFrom(env, 'TIERGATE_SECRET_KEY', dataDir, 'secret-key')),
   );
 }

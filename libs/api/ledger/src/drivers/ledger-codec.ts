@@ -257,9 +257,22 @@ export function usageEventFromJson(j: UsageEventJson): UsageEvent {
   };
 }
 
-/** Actual per-level amounts as they travel in a usage stream entry: `[["credits","tokens","requests"], …]`. */
-export function encodeActualLevels(levels: ActualLevel[]): string {
-  return JSON.stringify(levels.map((l) => [l.credits.toString(), l.tokens.toString(), l.requests.toString()]));
+/** Per-level amounts as they travel in the Redis record and usage stream: "credits,tokens,requests;…". */
+export function encodeLevelAmounts(levels: readonly ActualLevel[]): string {
+  let out = '';
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i]!;
+    out += `${i === 0 ? '' : ';'}${l.credits},${l.tokens},${l.requests}`;
+  }
+  return out;
+}
+
+export function decodeLevelAmounts(text: string): ActualLevel[] {
+  if (text === '') return [];
+  return text.split(';').map((triple) => {
+    const [credits, tokens, requests] = triple.split(',');
+    return { credits: BigInt(credits!), tokens: BigInt(tokens!), requests: BigInt(requests!) };
+  });
 }
 
 /**
@@ -275,18 +288,13 @@ export function usageEventFromStreamFields(fields: readonly string[]): UsageEven
     return v;
   };
   const accounts = JSON.parse(need('accounts')) as string[];
-  const amounts = JSON.parse(need('levels')) as [string, string, string][];
+  const amounts = decodeLevelAmounts(need('levels'));
   const status = need('status') as UsageEvent['status'];
   if (!STATUSES.includes(status)) throw new Error(`ledger: usage stream entry has unknown status ${status}`);
   return {
     requestId: need('requestId'),
     meta: JSON.parse(need('meta')) as UsageMeta,
-    levels: amounts.map(([credits, tokens, requests], i) => ({
-      accountId: accounts[i] ?? '',
-      credits: BigInt(credits),
-      tokens: BigInt(tokens),
-      requests: BigInt(requests),
-    })),
+    levels: amounts.map((amount, i) => ({ accountId: accounts[i] ?? '', ...amount })),
     inputTokens: BigInt(need('inputTokens')),
     cachedTokens: BigInt(need('cachedTokens')),
     outputTokens: BigInt(need('outputTokens')),

@@ -1,0 +1,17 @@
+import { Redis } from 'ioredis';
+const redis = new Redis('redis://127.0.0.1:6379', { enableAutoPipelining: true, protocol: Number(process.env.PROTO ?? 3) as 2 | 3 });
+redis.defineCommand('tgNoop', { lua: 'return 0', numberOfKeys: 0 });
+const noop = (redis as unknown as { tgNoop(...a: (string | Buffer)[]): Promise<number> }).tgNoop.bind(redis);
+const conc = Number(process.env.C ?? 512);
+const argBytes = Number(process.env.BYTES ?? 600);
+const big: string | Buffer = process.env.BUF ? Buffer.alloc(argBytes, 120) : 'x'.repeat(argBytes);
+let stop = false, n = 0;
+const loop = async () => { let i = 0; while (!stop) { await noop('a', 'b', big); await noop('c', 'd'); n++; if ((++i & 63) === 0) await new Promise((r) => setImmediate(r)); } };
+const loops = Array.from({ length: conc }, loop);
+await new Promise((r) => setTimeout(r, 1000));
+n = 0; const c0 = process.cpuUsage(); const t0 = performance.now();
+await new Promise((r) => setTimeout(r, 3000));
+const pairs = n; const dt = (performance.now() - t0) / 1000; const cpu = process.cpuUsage(c0);
+stop = true; await Promise.all(loops);
+console.log(`floor: c=${conc} proto=${process.env.PROTO ?? 3} ${Math.round(pairs / dt)} pairs/s, node ${((cpu.user + cpu.system) / pairs).toFixed(1)} µs/pair`);
+await redis.quit();

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '@tiergate/api-accounts';
+import { LedgerModule } from '@tiergate/api-ledger';
+import { PricingModule } from '@tiergate/api-pricing';
+import { GatewayModule } from '../gateway.module.js';
+import { ChainQuoter } from './chain-quoter.js';
+import { DbRelayChannelSource } from './db-relay-channel-source.js';
+import { OpenAiController } from './openai.controller.js';
+import { RelayChannelSource } from './relay-channel.js';
+import { RelayService } from './relay.service.js';
+
+/** The relay surfaces and pipeline, on top of keys and channels (gateway), ledger and pricing. */
+@Module({
+  imports: [AccountsModule, LedgerModule, PricingModule, GatewayModule],
+  controllers: [OpenAiController],
+  providers: [ChainQuoter, RelayService, { provide: RelayChannelSource, useClass: DbRelayChannelSource }],
+  exports: [RelayService, ChainQuoter, RelayChannelSource],
+})
+export class RelayModule {}

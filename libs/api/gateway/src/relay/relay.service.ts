@@ -1,0 +1,225 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, UnavailableError } from '@tiergate/api-core';
+import { type ActualUsage, LedgerDriver, type LevelCharge } from '@tiergate/api-ledger';
+import type { Usage } from '@tiergate/api-pricing';
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { Agent, type Dispatcher, request } from 'undici';
+import { OpenAiChatStreamTap } from '../providers/openai/chat-stream.js';
+import { adapterFor } from '../providers/registry.js';
+import { countChatPromptTokens, countTokens } from '../tokens/token-counter.js';
+import { ChainQuoter } from './chain-quoter.js';
+import { type RelayChannel, RelayChannelSource, attemptOrder } from './relay-channel.js';
+
+/** Who is calling the relay, as established from its API key. */
+export interface RelayCaller {
+  accountId: string;
+  keyId?: string;
+  /** Models the key may use; empty = any the account may use. */
+  models: string[];
+}
+
+/** Output cap used for the reservation when the request sets none. */
+const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+/** A reservation outlives any sane request; the reaper finishes it if the process dies. */
+const RESERVATION_TTL_MS = 15 * 60_000;
+
+interface ChatBody {
+  model: string;
+  messages: unknown[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean } & Record<string, unknown>;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  tools?: unknown;
+  [k: string]: unknown;
+}
+
+type Outcome = { usage: { prompt: number; completion: number; cached: number }; status: ActualUsage['status'] };
+
+/**
+ * The relay pipeline for OpenAI chat completions, top to bottom: caller → chain (cached) →
+ * status and model access → channels → price every level → reserve → call upstream (next
+ * key/channel on 429, 5xx, auth and connect errors, never after the first byte) → stream or
+ * return while counting → settle with the reported usage (counted when none) — or release.
+ */
+@Injectable()
+export class RelayService {
+  private readonly logger = new Logger('Relay');
+  private readonly dispatcher: Dispatcher = new Agent({ connections: 512, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 120_000, bodyTimeout: 300_000 });
+
+  constructor(
+    private readonly quoter: ChainQuoter,
+    private readonly ledger: LedgerDriver,
+    private readonly channels: RelayChannelSource,
+  ) {}
+
+  async chatCompletions(caller: RelayCaller, raw: unknown, res: ServerResponse, clientGone: AbortSignal, requestId: string = randomUUID()): Promise<void> {
+    const body = parseChatBody(raw);
+    const model = body.model;
+    if (caller.models.length > 0 && !caller.models.includes(model)) {
+      throw new ForbiddenError('model_not_allowed', `This API key may not use the model "${model}"`);
+    }
+    const chain = await this.quoter.chainOf(caller.accountId);
+    if (chain.blocked) throw new ForbiddenError('account_suspended', 'This account, or one above it, is suspended');
+    if (!ChainQuoter.isPriced(chain, model)) throw new NotFoundError('model_not_found', `The model "${model}" does not exist or you do not have access to it`);
+    const candidates = await this.channels.channelsFor(model);
+    const attempts = attemptOrder(candidates);
+    if (attempts.length === 0) throw new UnavailableError('no_channel', `No upstream is serving "${model}" right now`);
+
+    const stream = body.stream === true;
+    const promptTokens = countChatPromptTokens(body.messages, body.tools);
+    const maxOutput = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+    const estimate: Usage = { inputTokens: BigInt(promptTokens), cachedInputTokens: 0n, outputTokens: BigInt(maxOutput) };
+    const reserved = this.quoter.levels(chain, model, estimate, attempts[0]!.channel.costMultiplierBps);
+    const verdict = await this.ledger.reserve({
+      requestId,
+      levels: reserved,
+      deadlineAt: Date.now() + RESERVATION_TTL_MS,
+      meta: { accountId: caller.accountId, apiKeyId: caller.keyId, model },
+    });
+    if (!verdict.ok) {
+      // Which tier ran out, never whose balance: the caller's own, or one above it.
+      const who = verdict.levelIndex === 0 ? 'your account' : 'the account of your provider';
+      throw new RateLimitedError('insufficient_quota', `Quota exceeded: ${who} has no ${verdict.unit.toLowerCase()} left for this request`);
+    }
+
+    let settled = false;
+    const finish = async (channel: RelayChannel, outcome: Outcome) => {
+      settled = true;
+      const usage: Usage = {
+        inputTokens: BigInt(outcome.usage.prompt),
+        cachedInputTokens: BigInt(Math.min(outcome.usage.cached, outcome.usage.prompt)),
+        outputTokens: BigInt(outcome.usage.completion),
+      };
+      const actual = this.quoter.levels(chain, model, usage, channel.costMultiplierBps);
+      await this.ledger.settle(requestId, actualOf(actual, usage, outcome.status));
+    };
+    try {
+      for (const { channel, key } of attempts) {
+        const adapter = adapterFor(channel.provider);
+        if (!adapter || adapter.protocol !== 'openai') continue;
+        const upstreamModel = channel.modelMapping[model] ?? model;
+        const upstreamBody = JSON.stringify({
+          ...body,
+          model: upstreamModel,
+          ...(stream && { stream_options: { ...body.stream_options, include_usage: true } }),
+        });
+        let upstream: Dispatcher.ResponseData;
+        try {
+          upstream = await request(adapter.chatUrl(channel.baseUrl, upstreamModel), {
+            method: 'POST',
+            dispatcher: this.dispatcher,
+            headers: { 'content-type': 'application/json', ...adapter.authHeaders(key.key) },
+            body: upstreamBody,
+            signal: clientGone,
+          });
+        } catch (err) {
+          if (clientGone.aborted) throw err;
+          this.logger.warn(`channel ${channel.id}: ${String(err)}; trying the next`);
+          continue;
+        }
+        if (upstream.statusCode >= 400) {
+          const text = await upstream.body.text().catch(() => '');
+          const failure = adapter.classifyFailure(upstream.statusCode, text);
+          if (failure.keyUnusable) await this.channels.reportKeyFailure(channel.id, key.id, failure.reason).catch(() => undefined);
+          if (failure.retry) continue;
+          // The request itself was refused upstream: say so in OpenAI's shape, charge nothing.
+          throw new InvalidInputError('upstream_rejected', upstreamMessage(text) ?? `The upstream refused the request (${upstream.statusCode})`);
+        }
+        if (!stream) {
+          const json = (await upstream.body.json()) as ChatCompletion;
+          const reported = json.usage;
+          const completionText = (json.choices ?? []).map((c) => (c.message?.content ?? '') + JSON.stringify(c.message?.tool_calls ?? '')).join('');
+          await finish(channel, {
+            usage: reported
+              ? { prompt: reported.prompt_tokens ?? 0, completion: reported.completion_tokens ?? 0, cached: reported.prompt_tokens_details?.cached_tokens ?? 0 }
+              : { prompt: promptTokens, completion: countTokens(completionText), cached: 0 },
+            status: 'ok',
+          });
+          json.model = model;
+          const payload = JSON.stringify(json);
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-request-id': requestId });
+          res.end(payload);
+          return;
+        }
+        await this.pipeStream(upstream, res, body, requestId, clientGone, (outcome) => finish(channel, { ...outcome, usage: { ...outcome.usage, prompt: outcome.usage.prompt || promptTokens } }));
+        return;
+      }
+      throw new UnavailableError('upstream_unavailable', 'Every upstream for this model failed; try again shortly');
+    } finally {
+      if (!settled) await this.ledger.release(requestId).catch((err: unknown) => this.logger.error(`release ${requestId}: ${String(err)}`));
+    }
+  }
+
+  /** Streams upstream events to the client as they come; bills what was generated up to the end. */
+  private async pipeStream(
+    upstream: Dispatcher.ResponseData,
+    res: ServerResponse,
+    body: ChatBody,
+    requestId: string,
+    clientGone: AbortSignal,
+    settle: (outcome: Outcome) => Promise<void>,
+  ): Promise<void> {
+    const tap = new OpenAiChatStreamTap(body.stream_options?.include_usage === true);
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': requestId });
+    let status: ActualUsage['status'] = 'ok';
+    try {
+      upstream.body.setEncoding('utf8');
+      for await (const chunk of upstream.body as AsyncIterable<string>) {
+        const out = tap.push(chunk);
+        if (out && !res.destroyed) res.write(out);
+      }
+      const rest = tap.end();
+      if (rest && !res.destroyed) res.write(rest);
+      if (!tap.sawDone) status = 'upstream_failed';
+    } catch {
+      // Either the client left (we aborted the upstream) or the upstream broke mid-stream.
+      status = clientGone.aborted ? 'client_aborted' : 'upstream_failed';
+      tap.end();
+    }
+    const usage = tap.usage
+      ? { prompt: tap.usage.promptTokens, completion: tap.usage.completionTokens, cached: tap.usage.cachedTokens }
+      : { prompt: 0, completion: countTokens(tap.delivered), cached: 0 };
+    await settle({ usage, status });
+    if (!res.destroyed) res.end();
+  }
+}
+
+interface ChatCompletion {
+  model?: string;
+  choices?: { message?: { content?: string | null; tool_calls?: unknown } }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } };
+}
+
+function parseChatBody(raw: unknown): ChatBody {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidInputError('invalid_request', 'The body must be a JSON object');
+  const body = raw as ChatBody;
+  if (typeof body.model !== 'string' || body.model === '') throw new InvalidInputError('invalid_request', 'model is required');
+  if (!Array.isArray(body.messages) || body.messages.length === 0) throw new InvalidInputError('invalid_request', 'messages must be a non-empty array');
+  for (const field of ['max_tokens', 'max_completion_tokens'] as const) {
+    const v = body[field];
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new InvalidInputError('invalid_request', `${field} must be a positive integer`);
+  }
+  if (body.stream !== undefined && typeof body.stream !== 'boolean') throw new InvalidInputError('invalid_request', 'stream must be a boolean');
+  return body;
+}
+
+function upstreamMessage(text: string): string | undefined {
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function actualOf(levels: LevelCharge[], usage: Usage, status: ActualUsage['status']): ActualUsage {
+  return {
+    levels: levels.map((l) => ({ credits: l.credits, tokens: l.tokens, requests: l.requests })),
+    inputTokens: usage.inputTokens,
+    cachedTokens: usage.cachedInputTokens,
+    outputTokens: usage.outputTokens,
+    status,
+  };
+}

@@ -1,0 +1,59 @@
+import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+
+/** A relay key of a USER or TENANT account (DESIGN §7). */
+export class CreateApiKeyDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(120)
+  name!: string;
+
+  /** Models the key may call; absent or empty = every model the owner may use. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(128, { each: true })
+  models?: string[];
+
+  @IsOptional()
+  @IsDateString()
+  expiresAt?: string;
+
+  /** Addresses (203.0.113.7, 2001:db8::1) or CIDR blocks (10.0.0.0/8); absent or empty = any. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  ipAllowList?: string[];
+
+  /** May requests with this key choose their channel (X-Tiergate-Channel)? */
+  @IsOptional()
+  @IsBoolean()
+  allowChannelPin?: boolean;
+}
+
+export const API_KEY_STATUSES = ['ACTIVE', 'REVOKED'] as const;
+export type ApiKeyStatusName = (typeof API_KEY_STATUSES)[number];
+
+/** A key as lists show it: never the key itself nor its hash. */
+export interface ApiKeyView {
+  id: string;
+  accountId: string;
+  name: string;
+  /** First characters of the key, e.g. tg-AbCd1234. */
+  prefix: string;
+  models: string[];
+  ipAllowList: string[];
+  expiresAt: string | null;
+  status: ApiKeyStatusName;
+  allowChannelPin: boolean;
+  lastUsedAt: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** The answer to a create: the only time the key is shown. */
+export interface CreatedApiKey extends ApiKeyView {
+  key: string;
+}
