@@ -26,7 +26,7 @@ export default [
   },
   {
     // Tests and benchmarks run the fake upstream app in-process.
-    files: ['**/*.e2e-spec.ts', '**/test/**/*.ts', 'bench/**/*.ts'],
+    files: ['**/*.e2e-spec.ts', '**/test/**/*.ts', 'bench/**/*.ts', 'apps/api/src/demo/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -135,7 +135,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const connections = Number(process.env.BENCH_CONNECTIONS ?? 1);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 8);
   const clients = Array.from({ length: connections }, () => new Redis(redisUrl, { enableAutoPipelining: process.env.BENCH_AUTOPIPELINE !== '0' }));
   const admin = new Redis(redisUrl);
   const server = await admin.info('server');

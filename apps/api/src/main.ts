@@ -4,6 +4,7 @@ import { loadConfig } from '@tiergate/api-core';
 import { DatabaseTarget, applyMigrations, registerShutdown, startEmbeddedPostgres } from '@tiergate/api-db';
 import { join } from 'node:path';
 import { createApp, logLevels } from './create-app.js';
+import { seedDemo } from './demo/demo-seed.js';
 
 /**
  * Start-up: the database (the given one, or an embedded Postgres in DATA_DIR), pending
@@ -34,6 +35,10 @@ async function main(): Promise<void> {
 
   const app = await createApp(config, database);
   stops.push(() => app.close());
+  if (process.env.DEMO_SEED === '1') {
+    const upstream = await seedDemo(app);
+    stops.push(() => upstream.close());
+  }
   await app.listen({ port: config.port, host: config.host });
   logger.log(`listening on http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`);
 }

@@ -110,6 +110,7 @@ describe('OpenAI relay with the official client', () => {
     for await (const chunk of stream) {
       text += chunk.choices[0]?.delta?.content ?? '';
       if (chunk.usage) usage = chunk.usage;
+      expect(chunk.model).toBe(MODEL);
     }
     expect(text).toMatch(/^Echo: stream me please/);
     expect(usage).toBeDefined();

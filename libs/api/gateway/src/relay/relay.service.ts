@@ -143,7 +143,8 @@ export class RelayService {
           res.end(payload);
           return;
         }
-        await this.pipeStream(upstream, res, body, requestId, clientGone, (outcome) => finish(channel, { ...outcome, usage: { ...outcome.usage, prompt: outcome.usage.prompt || promptTokens } }));
+        const rename = upstreamModel === model ? undefined : ([`"model":${JSON.stringify(upstreamModel)}`, `"model":${JSON.stringify(model)}`] as const);
+        await this.pipeStream(upstream, res, body, requestId, clientGone, rename, (outcome) => finish(channel, { ...outcome, usage: { ...outcome.usage, prompt: outcome.usage.prompt || promptTokens } }));
         return;
       }
       throw new UnavailableError('upstream_unavailable', 'Every upstream for this model failed; try again shortly');
@@ -159,6 +160,8 @@ export class RelayService {
     body: ChatBody,
     requestId: string,
     clientGone: AbortSignal,
+    /** Clients see the public model name, not the upstream one it maps to. */
+    rename: readonly [string, string] | undefined,
     settle: (outcome: Outcome) => Promise<void>,
   ): Promise<void> {
     const tap = new OpenAiChatStreamTap(body.stream_options?.include_usage === true);
@@ -168,7 +171,7 @@ export class RelayService {
       upstream.body.setEncoding('utf8');
       for await (const chunk of upstream.body as AsyncIterable<string>) {
         const out = tap.push(chunk);
-        if (out && !res.destroyed) res.write(out);
+        if (out && !res.destroyed) res.write(rename ? out.replaceAll(rename[0], rename[1]) : out);
       }
       const rest = tap.end();
       if (rest && !res.destroyed) res.write(rest);

@@ -54,6 +54,23 @@ export function ledgerDriverContract(name: string, make: () => Promise<LedgerDri
         expect(await usedOf(ledger, levels)).toEqual([[27_000_000_000_000n, 3n]]);
       });
 
+      it('keeps amounts up to 2^53 − 1 exact (no float rounding, no exponent notation)', async () => {
+        const ledger = await open();
+        const big = 4_000_000_000_000_001n;
+        const max = 2n ** 53n - 1n;
+        const levels = [level('user', big, 0n, 1n, [rule('CREDITS', max), rule('CREDITS', null, windowEnd())])];
+        const a = request(levels);
+        const b = request(levels);
+        expect((await ledger.reserve(a)).ok).toBe(true);
+        expect((await ledger.reserve(b)).ok).toBe(true);
+        expect(await usedOf(ledger, levels)).toEqual([[2n * big, 2n * big]]);
+        expect((await ledger.reserve(request([{ ...levels[0]!, credits: max - 2n * big + 1n }]))).ok).toBe(false);
+        await ledger.settle(a.requestId, actual([[big - 3n, 0n, 1n]]));
+        expect(await usedOf(ledger, levels)).toEqual([[2n * big - 3n, 2n * big - 3n]]);
+        expect((await ledger.reserve(request([{ ...levels[0]!, credits: max - 2n * big + 3n }]))).ok).toBe(true);
+        expect(await usedOf(ledger, levels)).toEqual([[max, max]]);
+      });
+
       it('admits up to the limit exactly (used + amount == limit fits)', async () => {
         const ledger = await open();
         const levels = [level('user', 250n, 0n, 1n, [rule('CREDITS', 1000n)])];

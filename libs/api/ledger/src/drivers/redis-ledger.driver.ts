@@ -498,19 +498,33 @@ class PackWriter {
 
   array(length: number): this {
     this.room(5);
-    if (length < 16) this.buf[this.at++] = 0x90 | length;
-    else if (length < 0x10000) (this.buf[this.at] = 0xdc), this.buf.writeUInt16BE(length, this.at + 1), (this.at += 3);
-    else (this.buf[this.at] = 0xdd), this.buf.writeUInt32BE(length, this.at + 1), (this.at += 5);
+    if (length < 16) {
+      this.buf[this.at++] = 0x90 | length;
+    } else if (length < 0x10000) {
+      this.buf[this.at] = 0xdc;
+      this.at = this.buf.writeUInt16BE(length, this.at + 1);
+    } else {
+      this.buf[this.at] = 0xdd;
+      this.at = this.buf.writeUInt32BE(length, this.at + 1);
+    }
     return this;
   }
 
   str(s: string): this {
     const bytes = Buffer.byteLength(s);
     this.room(bytes + 5);
-    if (bytes < 32) this.buf[this.at++] = 0xa0 | bytes;
-    else if (bytes < 0x100) (this.buf[this.at] = 0xd9), (this.buf[this.at + 1] = bytes), (this.at += 2);
-    else if (bytes < 0x10000) (this.buf[this.at] = 0xda), this.buf.writeUInt16BE(bytes, this.at + 1), (this.at += 3);
-    else (this.buf[this.at] = 0xdb), this.buf.writeUInt32BE(bytes, this.at + 1), (this.at += 5);
+    if (bytes < 32) {
+      this.buf[this.at++] = 0xa0 | bytes;
+    } else if (bytes < 0x100) {
+      this.buf[this.at++] = 0xd9;
+      this.buf[this.at++] = bytes;
+    } else if (bytes < 0x10000) {
+      this.buf[this.at] = 0xda;
+      this.at = this.buf.writeUInt16BE(bytes, this.at + 1);
+    } else {
+      this.buf[this.at] = 0xdb;
+      this.at = this.buf.writeUInt32BE(bytes, this.at + 1);
+    }
     this.at += this.buf.write(s, this.at);
     return this;
   }
@@ -569,23 +583,40 @@ class PackReader {
   private arrayLength(): number {
     const tag = this.buf[this.at++]!;
     if (tag >= 0x90 && tag <= 0x9f) return tag & 0x0f;
-    if (tag === 0xdc) return (this.at += 2), this.buf.readUInt16BE(this.at - 2);
-    if (tag === 0xdd) return (this.at += 4), this.buf.readUInt32BE(this.at - 4);
+    if (tag === 0xdc) {
+      this.at += 2;
+      return this.buf.readUInt16BE(this.at - 2);
+    }
+    if (tag === 0xdd) {
+      this.at += 4;
+      return this.buf.readUInt32BE(this.at - 4);
+    }
     throw new Error(`ledger: unexpected MessagePack tag 0x${tag.toString(16)} where an array belongs`);
   }
 
   value(): PackValue {
     const tag = this.buf[this.at++]!;
+    if (tag <= 0x7f) return tag;
+    if (tag === 0xc0) return null;
+    if (tag === 0xc2 || tag === 0xc3) return tag === 0xc3;
+    if (tag === 0xcb) {
+      this.at += 8;
+      return this.buf.readDoubleBE(this.at - 8);
+    }
     let size: number;
-    if (tag >= 0xa0 && tag <= 0xbf) size = tag & 0x1f;
-    else if (tag === 0xd9) size = this.buf[this.at++]!;
-    else if (tag === 0xda) (size = this.buf.readUInt16BE(this.at)), (this.at += 2);
-    else if (tag === 0xdb) (size = this.buf.readUInt32BE(this.at)), (this.at += 4);
-    else if (tag === 0xcb) return (this.at += 8), this.buf.readDoubleBE(this.at - 8);
-    else if (tag <= 0x7f) return tag;
-    else if (tag === 0xc2 || tag === 0xc3) return tag === 0xc3;
-    else if (tag === 0xc0) return null;
-    else throw new Error(`ledger: unexpected MessagePack tag 0x${tag.toString(16)} in a reservation record`);
+    if (tag >= 0xa0 && tag <= 0xbf) {
+      size = tag & 0x1f;
+    } else if (tag === 0xd9) {
+      size = this.buf[this.at++]!;
+    } else if (tag === 0xda) {
+      size = this.buf.readUInt16BE(this.at);
+      this.at += 2;
+    } else if (tag === 0xdb) {
+      size = this.buf.readUInt32BE(this.at);
+      this.at += 4;
+    } else {
+      throw new Error(`ledger: unexpected MessagePack tag 0x${tag.toString(16)} in a reservation record`);
+    }
     this.at += size;
     return this.buf.toString('utf8', this.at - size, this.at);
   }
