@@ -6,7 +6,8 @@
  *
  * Environment: BENCH_SECONDS (measured seconds per phase, default 5), BENCH_CONCURRENCY (loops in
  * flight, default 512), BENCH_CONNECTIONS (ioredis clients the loops share, default 8),
- * BENCH_AUTOPIPELINE=0 (turn ioredis auto-pipelining off), BENCH_ONLY (a subset of phases).
+ * BENCH_AUTOPIPELINE=0 (turn ioredis auto-pipelining off), BENCH_PROTOCOL=2 (RESP2 instead of
+ * RESP3), BENCH_ONLY (a subset of phases).
  * Several connections because ioredis keeps one auto-pipeline in flight per connection: with one,
  * Node and Redis take turns instead of working at the same time (measured: 7k vs 14k pairs/s).
  *
@@ -142,7 +143,7 @@ function sleep(ms: number): Promise<void> {
 
 async function main(): Promise<void> {
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 8);
-  const clients = Array.from({ length: connections }, () => new Redis(redisUrl, { enableAutoPipelining: process.env.BENCH_AUTOPIPELINE !== '0' }));
+  const clients = Array.from({ length: connections }, () => new Redis(redisUrl, { enableAutoPipelining: process.env.BENCH_AUTOPIPELINE !== '0', protocol: process.env.BENCH_PROTOCOL === '2' ? 2 : 3 }));
   const admin = new Redis(redisUrl);
   const server = await admin.info('server');
   const redisVersion = server.match(/^redis_version:(\S+)/m)?.[1] ?? 'unknown';

@@ -91,7 +91,9 @@ const SWEEP_EVERY_MS = 60_000;
  * change — which is what makes it atomic.
  *
  * Durability: with a journalDir, each mutation is written (write(2), no fsync) before it is
- * applied, so a crashed process loses nothing; a power cut may lose the last writes.
+ * applied, so a crashed process loses nothing; a power cut may lose the last writes. One live
+ * process per journal directory: a second instance takes the journal over (it compacts it on
+ * start), and what the first one writes after that is lost.
  */
 export class InProcessLedgerDriver extends LedgerDriver {
   private readonly counters = new Map<string, Counter>();

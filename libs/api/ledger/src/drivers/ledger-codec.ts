@@ -257,16 +257,7 @@ export function usageEventFromJson(j: UsageEventJson): UsageEvent {
   };
 }
 
-/** Per-level amounts as they travel in the Redis record and usage stream: "credits,tokens,requests;…". */
-export function encodeLevelAmounts(levels: readonly ActualLevel[]): string {
-  let out = '';
-  for (let i = 0; i < levels.length; i++) {
-    const l = levels[i]!;
-    out += `${i === 0 ? '' : ';'}${l.credits},${l.tokens},${l.requests}`;
-  }
-  return out;
-}
-
+/** Per-level amounts as they travel in the usage stream: "credits,tokens,requests;…". */
 export function decodeLevelAmounts(text: string): ActualLevel[] {
   if (text === '') return [];
   return text.split(';').map((triple) => {

@@ -25,7 +25,7 @@ import {
   usageEventFromStreamFields,
   validateActual,
 } from './ledger-codec.js';
-import { ACK_LUA, RESERVE_LUA, RESERVE_MANY_LUA, SETTLE_LUA, SETTLE_MANY_LUA } from './redis-ledger.lua.js';
+import { ACK_LUA, RESERVE_LUA, SETTLE_LUA } from './redis-ledger.lua.js';
 
 export interface RedisLedgerOptions {
   /** Starts every key; keep one hash tag in it (default '{tg}') so the scripts are legal on Redis Cluster. */
@@ -41,24 +41,9 @@ type ScriptArg = string | Buffer;
 /** The scripts as ioredis exposes them after defineCommand (EVALSHA, EVAL on NOSCRIPT). */
 interface LedgerScripts {
   tgLedgerReserve(...keysAndArgs: ScriptArg[]): Promise<number>;
-  tgLedgerReserveMany(numKeys: number, ...keysAndArgs: ScriptArg[]): Promise<(number | string)[]>;
   tgLedgerSettle(...keysAndArgs: ScriptArg[]): Promise<number>;
-  tgLedgerSettleMany(numKeys: number, ...keysAndArgs: ScriptArg[]): Promise<(number | string)[]>;
   tgLedgerAck(...keysAndArgs: string[]): Promise<number>;
 }
-
-/** A reserve or settle waiting for the end of the tick, to go to Redis with the others of that tick. */
-interface QueuedCall {
-  kind: 'reserve' | 'settle';
-  /** The reservation and done-marker keys, then the script arguments (RESERVE_ARGS or SETTLE_ARGS of them). */
-  keys: [string, string];
-  args: ScriptArg[];
-  resolve(outcome: number): void;
-  reject(err: unknown): void;
-}
-
-/** Most requests one EVALSHA carries: bounds how long one script holds Redis (~30 µs each). */
-const MAX_BATCH = 64;
 
 const SCAN_BATCH = 1000;
 const KEY_CACHE_LIMIT = 100_000;
@@ -102,7 +87,6 @@ export class RedisLedgerDriver extends LedgerDriver {
   private cachedKeys = 0;
   /** Numbers reserve calls, so keyOf's entries can tell "already seen in this request" without a Set. */
   private reserveSerial = 0;
-  private queue: QueuedCall[] = [];
   private reader: Redis | null = null;
   private groupReady: Promise<void> | null = null;
 
@@ -124,9 +108,7 @@ export class RedisLedgerDriver extends LedgerDriver {
     this.deadlinesKey = `${this.prefix}:deadlines`;
     this.streamKey = `${this.prefix}:usage`;
     redis.defineCommand('tgLedgerReserve', { lua: RESERVE_LUA, numberOfKeys: 3 });
-    redis.defineCommand('tgLedgerReserveMany', { lua: RESERVE_MANY_LUA });
     redis.defineCommand('tgLedgerSettle', { lua: SETTLE_LUA, numberOfKeys: 4 });
-    redis.defineCommand('tgLedgerSettleMany', { lua: SETTLE_MANY_LUA });
     redis.defineCommand('tgLedgerAck', { lua: ACK_LUA, numberOfKeys: 1 });
     this.scripts = redis as unknown as LedgerScripts;
   }
@@ -227,7 +209,7 @@ export class RedisLedgerDriver extends LedgerDriver {
     pack.str(`${detail}]`);
     const record = pack.take();
 
-    const verdict = await this.enqueue('reserve', [this.reservationKey(req.requestId), this.doneKey(req.requestId)], [req.requestId, String(req.deadlineAt), check, record]);
+    const verdict = await this.call('reserve', [this.reservationKey(req.requestId), this.doneKey(req.requestId)], [req.requestId, String(req.deadlineAt), check, record]);
     if (verdict === 0) return { ok: true, duplicate: false };
     if (verdict === -1) return { ok: true, duplicate: true };
     const levelIndex = firstLevel[verdict - 1]!;
@@ -276,7 +258,7 @@ export class RedisLedgerDriver extends LedgerDriver {
   }
 
   private async runSettle(requestId: string, actual: ActualUsage, levelsText: string, levelCount: string, actualPack: ScriptArg): Promise<SettleOutcome> {
-    const outcome = await this.enqueue(
+    const outcome = await this.call(
       'settle',
       [this.reservationKey(requestId), this.doneKey(requestId)],
       [
@@ -299,56 +281,10 @@ export class RedisLedgerDriver extends LedgerDriver {
     throw levelCountMismatch(requestId, open?.levels.length ?? 0, actual.levels.length);
   }
 
-  /**
-   * Reserves and settles issued in the same tick go to Redis together, in issue order: each run of
-   * the same kind is one EVALSHA of the *_MANY script (one call when alone). Every request in it
-   * is still checked and applied as one atomic unit with its own result; what is shared is the
-   * per-call overhead, which dominated on the reference box (docs/bench.md).
-   */
-  private enqueue(kind: QueuedCall['kind'], keys: [string, string], args: ScriptArg[]): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      this.queue.push({ kind, keys, args, resolve, reject });
-      if (this.queue.length === 1) process.nextTick(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const calls = this.queue;
-    this.queue = [];
-    for (let start = 0; start < calls.length; ) {
-      let end = start + 1;
-      while (end < calls.length && end - start < MAX_BATCH && calls[end]!.kind === calls[start]!.kind) end++;
-      this.send(calls.slice(start, end));
-      start = end;
-    }
-  }
-
-  private send(batch: QueuedCall[]): void {
-    const first = batch[0]!;
-    if (batch.length === 1) {
-      const single =
-        first.kind === 'reserve'
-          ? this.scripts.tgLedgerReserve(...first.keys, this.deadlinesKey, ...first.args)
-          : this.scripts.tgLedgerSettle(...first.keys, this.deadlinesKey, this.streamKey, ...first.args);
-      single.then(first.resolve, first.reject);
-      return;
-    }
-    const keys: string[] = first.kind === 'reserve' ? [this.deadlinesKey] : [this.deadlinesKey, this.streamKey];
-    const args: ScriptArg[] = [];
-    for (const call of batch) {
-      keys.push(call.keys[0], call.keys[1]);
-      for (const arg of call.args) args.push(arg);
-    }
-    const many = first.kind === 'reserve' ? this.scripts.tgLedgerReserveMany(keys.length, ...keys, ...args) : this.scripts.tgLedgerSettleMany(keys.length, ...keys, ...args);
-    many.then(
-      (results) =>
-        batch.forEach((call, i) => {
-          const result = results[i];
-          if (typeof result === 'number') call.resolve(result);
-          else call.reject(new Error(String(result)));
-        }),
-      (err: unknown) => batch.forEach((call) => call.reject(err)),
-    );
+  private call(kind: 'reserve' | 'settle', keys: [string, string], args: ScriptArg[]): Promise<number> {
+    return kind === 'reserve'
+      ? this.scripts.tgLedgerReserve(...keys, this.deadlinesKey, ...args)
+      : this.scripts.tgLedgerSettle(...keys, this.deadlinesKey, this.streamKey, ...args);
   }
 
   private async readReservation(requestId: string): Promise<OpenReservation | null> {
@@ -356,7 +292,7 @@ export class RedisLedgerDriver extends LedgerDriver {
     return record === null ? null : this.decodeRecord(requestId, record);
   }
 
-  /** Rebuilds the reservation from its record (layout in SETTLE_LUA). */
+  /** Rebuilds the reservation from its record (layout at settle() in redis-ledger.lua.ts). */
   private decodeRecord(requestId: string, record: Buffer): OpenReservation {
     const reader = new PackReader(record);
     const meta = JSON.parse(reader.str()) as UsageMeta;

@@ -1,5 +1,5 @@
 /**
- * The ledger's Lua scripts (DESIGN §4). Each reserve and each settle runs inside one script, so
+ * The ledger's Lua scripts (DESIGN §4). Each reserve and each settle is one script call, so
  * the check and the increment of a whole chain can never interleave with another request's.
  *
  * Data crosses into Lua as MessagePack built by the TypeScript side (redis-ledger.driver.ts):
@@ -13,11 +13,6 @@
  *
  * Counter keys travel inside the MessagePack payloads rather than in KEYS; they share the hash
  * tag of the declared keys, which keeps the scripts legal on Redis Cluster (same slot).
- *
- * Batches: the *_MANY scripts run the same function for several requests in one EVALSHA (the
- * driver groups the calls made in the same tick). Each request is still checked and applied as
- * one unit — the whole script is atomic — and gets its own result; one EVALSHA per batch saves
- * the per-call overhead that dominated on the reference box.
  */
 
 /**
@@ -160,25 +155,13 @@ local function settle(rKey, dKey, deadlinesKey, streamKey, requestId, doneTtl, s
 end
 `;
 
-/** Arguments per request in the batched scripts (after the shared keys). */
-export const RESERVE_ARGS = 4;
-export const SETTLE_ARGS = 10;
+const SETTLE_ARGS = 10;
 
 /** KEYS: reservation, done marker, deadlines. ARGV: requestId, deadlineAt, check, record. */
 export const RESERVE_LUA = `${RESERVE_FN}
 local result = reserve(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 if type(result) == 'string' then return redis.error_reply(result) end
 return result
-`;
-
-/** KEYS: deadlines, then reservation and done marker per request. ARGV: RESERVE_ARGS per request. Returns one result per request. */
-export const RESERVE_MANY_LUA = `${RESERVE_FN}
-local results = {}
-for k = 1, #ARGV / ${RESERVE_ARGS} do
-  local a = (k - 1) * ${RESERVE_ARGS}
-  results[k] = reserve(KEYS[2 * k], KEYS[2 * k + 1], KEYS[1], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4])
-end
-return results
 `;
 
 /**
@@ -189,16 +172,6 @@ export const SETTLE_LUA = `${SETTLE_FN}
 local result = settle(KEYS[1], KEYS[2], KEYS[3], KEYS[4], unpack(ARGV, 1, ${SETTLE_ARGS}))
 if type(result) == 'string' then return redis.error_reply(result) end
 return result
-`;
-
-/** KEYS: deadlines, usage stream, then reservation and done marker per request. ARGV: SETTLE_ARGS per request. */
-export const SETTLE_MANY_LUA = `${SETTLE_FN}
-local results = {}
-for k = 1, #ARGV / ${SETTLE_ARGS} do
-  local a = (k - 1) * ${SETTLE_ARGS}
-  results[k] = settle(KEYS[2 * k + 1], KEYS[2 * k + 2], KEYS[1], KEYS[2], unpack(ARGV, a + 1, a + ${SETTLE_ARGS}))
-end
-return results
 `;
 
 /** KEYS[1] usage stream; ARGV group then ids. XACK + XDEL in one step so an acked event cannot linger. */

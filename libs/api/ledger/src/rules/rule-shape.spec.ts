@@ -8,8 +8,13 @@ type RuleRow = Pick<QuotaRule, 'id' | 'unit' | 'windowKind' | 'calendarPeriod' |
 const daily: RuleRow = { id: 'r-day', unit: 'REQUESTS', windowKind: 'CALENDAR', calendarPeriod: 'DAY', timezone: 'Asia/Shanghai', anchor: null, intervalHours: null, limit: 2n };
 const fiveHourly: RuleRow = { id: 'r-5h', unit: 'REQUESTS', windowKind: 'FIXED_INTERVAL', calendarPeriod: null, timezone: null, intervalHours: 5, anchor: new Date('2026-11-01T00:00:00Z'), limit: 1n };
 
+/** The fake clock the ledger reads, so counter expiry follows the test's time, not the wall clock. */
+let clock = 0;
+const fakeClockLedger = () => new InProcessLedgerDriver({ now: () => clock });
+
 /** Reserve one request against the rule's counter as it is at `now`. */
 async function tryAt(ledger: InProcessLedgerDriver, rule: RuleRow, now: string, id: string) {
+  clock = Date.parse(now);
   return ledger.reserve({
     requestId: id,
     levels: [{ accountId: 'a', credits: 0n, tokens: 0n, requests: 1n, counters: [counterOf(rule, new Date(now))] }],
@@ -20,7 +25,7 @@ async function tryAt(ledger: InProcessLedgerDriver, rule: RuleRow, now: string, 
 
 describe('rule windows on the ledger, with a fake clock and no reset job', () => {
   it('rolls a Shanghai calendar day over at 16:00Z: the new day starts at zero', async () => {
-    const ledger = new InProcessLedgerDriver();
+    const ledger = fakeClockLedger();
     expect((await tryAt(ledger, daily, '2026-11-22T15:00:00.000Z', 'a1')).ok).toBe(true);
     expect((await tryAt(ledger, daily, '2026-11-22T15:59:59.000Z', 'a2')).ok).toBe(true);
     expect((await tryAt(ledger, daily, '2026-11-22T15:59:59.999Z', 'a3')).ok).toBe(false);
@@ -29,7 +34,7 @@ describe('rule windows on the ledger, with a fake clock and no reset job', () =>
   });
 
   it('rolls a 5-hour interval over exactly at anchor + 5h·k', async () => {
-    const ledger = new InProcessLedgerDriver();
+    const ledger = fakeClockLedger();
     expect((await tryAt(ledger, fiveHourly, '2026-11-22T00:00:00.000Z', 'b1')).ok).toBe(true); // window [20:00, 01:00)
     expect((await tryAt(ledger, fiveHourly, '2026-11-22T00:59:59.999Z', 'b2')).ok).toBe(false);
     expect((await tryAt(ledger, fiveHourly, '2026-11-22T01:00:00.000Z', 'b3')).ok).toBe(true);
