@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@tiergate/api-core';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +31,7 @@ async function dropRedisKeys(url: string, prefix: string): Promise<void> {
 }
 
 /** The real app on a real port, over a fresh schema; env overrides tune limits per suite. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { logger?: LoggerService } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'tiergate-e2e-'));
   const redisUrl = inject('redisUrl');
@@ -44,7 +45,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOGIN_ATTEMPTS_PER_IP: '100000',
     ...env,
   });
-  const app = await createApp(config, db.target, { logger: process.env.TEST_LOG ? undefined : false });
+  const app = await createApp(config, db.target, { logger: opts.logger ?? (process.env.TEST_LOG ? undefined : false) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -5,6 +5,9 @@ import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
 import { RedisConnection } from './redis/redis.provider.js';
 import { InvalidationBus } from './invalidation/invalidation-bus.js';
+import { BullMqJobRunner } from './jobs/bullmq-job-runner.js';
+import { InProcessJobRunner } from './jobs/in-process-job-runner.js';
+import { JobRunner } from './jobs/job-runner.js';
 
 /** Config, the Redis connection and the drivers that depend on it — chosen here, once. */
 @Global()
@@ -23,8 +26,14 @@ export class CoreModule {
           useFactory: (redis: RedisConnection, config: AppConfig): RateLimiter =>
             redis.client ? new RedisRateLimiter(redis.client, `${config.redisPrefix}:rl:`) : new InProcessRateLimiter(),
         },
+        {
+          provide: JobRunner,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig): JobRunner =>
+            config.redisUrl ? new BullMqJobRunner(config.redisUrl, `${config.redisPrefix}:jobs`) : new InProcessJobRunner(),
+        },
       ],
-      exports: [AppConfig, RedisConnection, RateLimiter, InvalidationBus],
+      exports: [AppConfig, RedisConnection, RateLimiter, InvalidationBus, JobRunner],
     };
   }
 }

@@ -14,3 +14,6 @@ export * from './redis/redis.provider.js';
 export * from './validation/validation.pipe.js';
 export * from './core.module.js';
 export * from './invalidation/invalidation-bus.js';
+export * from './jobs/job-runner.js';
+export * from './jobs/in-process-job-runner.js';
+export * from './jobs/bullmq-job-runner.js';

@@ -5,6 +5,7 @@ import { ChannelsController } from './channels/channels.controller.js';
 import { ChannelsRepository } from './channels/channels.repository.js';
 import { ChannelsService } from './channels/channels.service.js';
 import { KeyVault } from './channels/key-vault.js';
+import { ChannelHealth } from './health/channel-health.service.js';
 import { ApiKeyAuthenticator } from './keys/api-key-authenticator.js';
 import { ApiKeysController } from './keys/api-keys.controller.js';
 import { ApiKeysRepository } from './keys/api-keys.repository.js';
@@ -20,7 +21,8 @@ import { ApiKeysService } from './keys/api-keys.service.js';
     ApiKeyAuthenticator,
     ChannelsRepository,
     ChannelsService,
+    ChannelHealth,
   ],
-  exports: [ApiKeysService, ApiKeyAuthenticator, ChannelsService, ChannelsRepository, KeyVault],
+  exports: [ApiKeysService, ApiKeyAuthenticator, ChannelsService, ChannelsRepository, KeyVault, ChannelHealth],
 })
 export class GatewayModule {}

@@ -29,7 +29,17 @@ export class AppConfig {
     readonly trustProxy: boolean | string,
     /** 32-byte key that encrypts upstream channel keys at rest (AES-256-GCM). */
     readonly secretKey: Buffer,
+    readonly health: HealthSettings = { failures: 5, windowSeconds: 60, probeSeconds: 60 },
   ) {}
+}
+
+/** When upstream keys and channels are taken out of rotation, and how often they are retried. */
+export interface HealthSettings {
+  /** Failures within the window that disable a key or a channel (auth and balance errors disable at once). */
+  failures: number;
+  windowSeconds: number;
+  /** How often disabled keys and channels are probed to be re-enabled. */
+  probeSeconds: number;
 }
 
 export interface LoginLimits {
@@ -102,5 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     trust === undefined || trust === '' ? false : trust === 'true' ? true : trust,
     parseSecretKey(secretFrom(env, 'TIERGATE_SECRET_KEY', dataDir, 'secret-key')),
+    {
+      failures: Math.max(1, int(env, 'HEALTH_FAILURES', 5)),
+      windowSeconds: Math.max(1, int(env, 'HEALTH_WINDOW_SECONDS', 60)),
+      probeSeconds: Math.max(1, int(env, 'HEALTH_PROBE_SECONDS', 60)),
+    },
   );
 }

@@ -53,6 +53,13 @@ export interface EnabledChannel {
   keys: { id: string; key: string; weight: number }[];
 }
 
+/** A channel (keyId null) or a key that health took out, with the key to probe it with, in the clear. */
+export interface ProbeTarget {
+  channel: { id: string; provider: string; baseUrl: string };
+  keyId: string | null;
+  probeKey: string;
+}
+
 /**
  * Channels of the master (installation-wide, so no account scope). The only code that sees
  * upstream keys in the clear: they are sealed with the KeyVault on the way in and opened
@@ -158,6 +165,56 @@ export class ChannelsRepository {
       if (opened.length > 0) out.push({ ...channel, modelMapping: (modelMapping ?? {}) as Record<string, string>, keys: opened });
     }
     return out;
+  }
+
+  /**
+   * Moves a channel (keyId null) or a key from one status to another only if it is still in
+   * `from`: of several replicas seeing the same failures, exactly one changes it and logs it.
+   */
+  async setStatusIf(tx: Tx, target: { channelId: string; keyId: string | null }, from: ChannelStatus, to: ChannelStatus): Promise<boolean> {
+    const changed =
+      target.keyId === null
+        ? await tx.channel.updateMany({ where: { id: target.channelId, status: from }, data: { status: to } })
+        : await tx.channelKey.updateMany({ where: { id: target.keyId, channelId: target.channelId, status: from }, data: { status: to } });
+    return changed.count === 1;
+  }
+
+  /**
+   * What health probes: keys disabled by health (on channels not switched off by hand), and
+   * channels disabled by health with one of their keys to probe with — keys in the clear.
+   */
+  async healthDisabled(db: Tx = this.prisma): Promise<ProbeTarget[]> {
+    const rows = await db.channel.findMany({
+      where: {
+        OR: [{ status: 'DISABLED_HEALTH' }, { status: 'ENABLED', keys: { some: { status: 'DISABLED_HEALTH' } } }],
+      },
+      include: { keys: KEYS_IN_ORDER },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    const targets: ProbeTarget[] = [];
+    const open = (channelId: string, key: ChannelKey): string | null => {
+      try {
+        return this.vault.decrypt(key.cipherText);
+      } catch (err) {
+        this.logger.error(`channel ${channelId} key ${key.id} skipped: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      }
+    };
+    for (const c of rows) {
+      const channel = { id: c.id, provider: c.provider, baseUrl: c.baseUrl };
+      if (c.status === 'DISABLED_HEALTH') {
+        const key = c.keys.find((k) => k.status === 'ENABLED') ?? c.keys.find((k) => k.status === 'DISABLED_HEALTH');
+        const secret = key ? open(c.id, key) : null;
+        if (key && secret !== null) targets.push({ channel, keyId: null, probeKey: secret });
+        continue;
+      }
+      for (const key of c.keys) {
+        if (key.status !== 'DISABLED_HEALTH') continue;
+        const secret = open(c.id, key);
+        if (secret !== null) targets.push({ channel, keyId: key.id, probeKey: secret });
+      }
+    }
+    return targets;
   }
 
   /** Every public model name some enabled channel with an enabled key serves. */

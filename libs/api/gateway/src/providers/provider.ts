@@ -17,4 +17,6 @@ export interface ProviderAdapter {
   chatUrl(baseUrl: string, upstreamModel: string): string;
   authHeaders(apiKey: string): Record<string, string>;
   classifyFailure(status: number, body: string): UpstreamFailure;
+  /** A cheap authenticated GET (the model list) that tells whether a key and its upstream work again. */
+  probe(baseUrl: string, apiKey: string): { url: string; headers: Record<string, string> };
 }

@@ -1,20 +1,21 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InvalidationBus } from '@tiergate/api-core';
 import { ChannelsRepository } from '../channels/channels.repository.js';
-import { type RelayChannel, RelayChannelSource } from './relay-channel.js';
+import { ChannelHealth } from '../health/channel-health.service.js';
+import { type RelayChannel, RelayChannelSource, type UpstreamFailureReport } from './relay-channel.js';
 
 const TTL_MS = 10_000;
 
 /** Channels from Postgres, cached per model for a few seconds and dropped on any channel change. */
 @Injectable()
 export class DbRelayChannelSource extends RelayChannelSource implements OnModuleDestroy {
-  private readonly logger = new Logger('Channels');
   private readonly byModel = new Map<string, { at: number; channels: Promise<RelayChannel[]> }>();
   private served: { at: number; models: Promise<Set<string>> } | null = null;
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly repository: ChannelsRepository,
+    private readonly health: ChannelHealth,
     bus: InvalidationBus,
   ) {
     super();
@@ -49,8 +50,7 @@ export class DbRelayChannelSource extends RelayChannelSource implements OnModule
     return models;
   }
 
-  async reportKeyFailure(channelId: string, keyId: string, reason: string): Promise<void> {
-    // Windowed health (disable after N failures, probes to re-enable) builds on this report.
-    this.logger.warn(`channel ${channelId} key ${keyId}: ${reason}`);
+  reportFailure(report: UpstreamFailureReport): Promise<void> {
+    return this.health.report(report);
   }
 }

@@ -16,8 +16,19 @@ export abstract class RelayChannelSource {
   abstract channelsFor(model: string): Promise<RelayChannel[]>;
   /** Every model some enabled channel serves. */
   abstract servedModels(): Promise<Set<string>>;
-  /** A key failed in a way that makes it unusable (auth, no balance); health decides what follows. */
-  abstract reportKeyFailure(channelId: string, keyId: string, reason: string): Promise<void>;
+  /** An attempt failed before the first byte; health decides whether the key or channel stays in rotation. */
+  abstract reportFailure(report: UpstreamFailureReport): Promise<void>;
+}
+
+/** One failed upstream attempt, as the relay reports it to health. */
+export interface UpstreamFailureReport {
+  channelId: string;
+  keyId: string;
+  /** What the failure says is broken: the key (auth, balance, its rate limit) or the channel (5xx, unreachable). */
+  scope: 'key' | 'channel';
+  /** Auth and balance errors take the key out at once; the rest count towards the window. */
+  immediate: boolean;
+  reason: string;
 }
 
 /**

@@ -9,7 +9,7 @@ import { OpenAiChatStreamTap } from '../providers/openai/chat-stream.js';
 import { adapterFor } from '../providers/registry.js';
 import { countChatPromptTokens, countTokens } from '../tokens/token-counter.js';
 import { ChainQuoter } from './chain-quoter.js';
-import { type RelayChannel, RelayChannelSource, attemptOrder } from './relay-channel.js';
+import { type RelayChannel, RelayChannelSource, type UpstreamFailureReport, attemptOrder } from './relay-channel.js';
 
 /** Who is calling the relay, as established from its API key. */
 export interface RelayCaller {
@@ -117,13 +117,18 @@ export class RelayService {
         } catch (err) {
           if (clientGone.aborted) throw err;
           this.logger.warn(`channel ${channel.id}: ${String(err)}; trying the next`);
+          this.reportFailure({ channelId: channel.id, keyId: key.id, scope: 'channel', immediate: false, reason: `unreachable: ${String(err)}` });
           continue;
         }
         if (upstream.statusCode >= 400) {
           const text = await upstream.body.text().catch(() => '');
           const failure = adapter.classifyFailure(upstream.statusCode, text);
-          if (failure.keyUnusable) await this.channels.reportKeyFailure(channel.id, key.id, failure.reason).catch(() => undefined);
-          if (failure.retry) continue;
+          if (failure.retry) {
+            // A key refused for auth or balance, or rate-limited, is the key's fault; anything else the channel's.
+            const scope = failure.keyUnusable || upstream.statusCode === 429 ? 'key' : 'channel';
+            this.reportFailure({ channelId: channel.id, keyId: key.id, scope, immediate: failure.keyUnusable, reason: failure.reason });
+            continue;
+          }
           // The request itself was refused upstream: say so in OpenAI's shape, charge nothing.
           throw new InvalidInputError('upstream_rejected', upstreamMessage(text) ?? `The upstream refused the request (${upstream.statusCode})`);
         }
@@ -151,6 +156,11 @@ export class RelayService {
     } finally {
       if (!settled) await this.ledger.release(requestId).catch((err: unknown) => this.logger.error(`release ${requestId}: ${String(err)}`));
     }
+  }
+
+  /** Health bookkeeping stays off the request's path: the next attempt does not wait for it. */
+  private reportFailure(report: UpstreamFailureReport): void {
+    this.channels.reportFailure(report).catch((err: unknown) => this.logger.error(`health report for channel ${report.channelId}: ${String(err)}`));
   }
 
   /** Streams upstream events to the client as they come; bills what was generated up to the end. */

@@ -13,6 +13,7 @@ export function openAiCompatibleAdapter(id: string): ProviderAdapter {
     chatUrl: (baseUrl) => join(baseUrl, '/chat/completions'),
     authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
     classifyFailure: classifyOpenAiFailure,
+    probe: (baseUrl, apiKey) => ({ url: join(baseUrl, '/models'), headers: { authorization: `Bearer ${apiKey}` } }),
   };
 }
 
@@ -20,11 +21,15 @@ export function openAiCompatibleAdapter(id: string): ProviderAdapter {
 export const azureOpenAiAdapter: ProviderAdapter = {
   id: 'azure',
   protocol: 'openai',
-  chatUrl: (baseUrl, model) => {
-    const url = new URL(baseUrl);
-    const version = url.searchParams.get('api-version') ?? '2024-10-21';
-    return `${url.origin}${url.pathname.replace(/\/$/, '')}/openai/deployments/${encodeURIComponent(model)}/chat/completions?api-version=${version}`;
-  },
+  chatUrl: (baseUrl, model) => azureUrl(baseUrl, `/openai/deployments/${encodeURIComponent(model)}/chat/completions`),
   authHeaders: (apiKey) => ({ 'api-key': apiKey }),
   classifyFailure: classifyOpenAiFailure,
+  probe: (baseUrl, apiKey) => ({ url: azureUrl(baseUrl, '/openai/models'), headers: { 'api-key': apiKey } }),
 };
+
+/** Azure paths hang off the resource URL and always carry an api-version. */
+function azureUrl(baseUrl: string, path: string): string {
+  const url = new URL(baseUrl);
+  const version = url.searchParams.get('api-version') ?? '2024-10-21';
+  return `${url.origin}${url.pathname.replace(/\/$/, '')}${path}?api-version=${version}`;
+}

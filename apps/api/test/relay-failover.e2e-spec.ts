@@ -1,0 +1,75 @@
+import { type MockUpstream, startMockUpstream } from '@tiergate/mock-upstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api } from './support/api-client.js';
+import { buildRelayChain, chargePerLevel, chat, type RelayChain } from './support/relay-chain.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * Two channels serve one model; one of them answers 500 to 30 % of calls. The relay retries the
+ * failures on the other channel before the first byte, so clients see (almost) no error, and a
+ * retried request is charged once.
+ */
+describe('relay failover between channels', () => {
+  let t: TestApp;
+  let mock: MockUpstream;
+  let chain: RelayChain;
+  const MODEL = 'gpt-failover';
+  const REQUESTS = 1000;
+  const IN_FLIGHT = 16;
+
+  beforeAll(async () => {
+    mock = await startMockUpstream({ port: 0 });
+    // Health would take the flaky channel out after a few failures; this spec is about retries.
+    t = await startTestApp({ HEALTH_FAILURES: '1000000' });
+    const api = new Api(t.baseUrl);
+    chain = await buildRelayChain(api, [MODEL], 1_000_000_000n);
+    for (const [name, upstream] of [
+      ['flaky', 'mock-gpt@rate=0.3,seed=failover'],
+      ['steady', 'mock-gpt'],
+    ] as const) {
+      const res = await api.call('POST', '/api/v1/channels', {
+        token: chain.tokens.master,
+        body: { name, provider: 'openai', baseUrl: `${mock.url}/v1`, keys: [`sk-${name}-1`], models: [MODEL], modelMapping: { [MODEL]: upstream } },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await t?.close();
+    await mock?.close();
+  });
+
+  it('succeeds for at least 99.9 % of clients and charges each success once', async () => {
+    const before = await chain.used();
+    const body = { model: MODEL, messages: [{ role: 'user', content: 'fail over please' }], max_tokens: 4 };
+    const statuses: number[] = [];
+    let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < REQUESTS) {
+          next++;
+          const res = await chat(t.baseUrl, chain.apiKey, body);
+          statuses.push(res.status);
+          if (res.status === 200) usage = res.body.usage;
+        }
+      }),
+    );
+    const ok = statuses.filter((s) => s === 200).length;
+    expect(statuses).toHaveLength(REQUESTS);
+    expect(ok / REQUESTS).toBeGreaterThanOrEqual(0.999);
+
+    // The flaky channel really failed about 30 % of what it was sent, and those were retried.
+    const sentTo = (upstream: string) => mock.requests.filter((r) => (r.body as { model?: string }).model === upstream).length;
+    const flaky = sentTo('mock-gpt@rate=0.3,seed=failover');
+    const retried = flaky + sentTo('mock-gpt') - REQUESTS;
+    expect(retried / flaky).toBeGreaterThan(0.2);
+    expect(retried / flaky).toBeLessThan(0.4);
+
+    const price = chargePerLevel(usage!.prompt_tokens, usage!.completion_tokens);
+    const after = await chain.used();
+    for (const level of ['master', 'agent', 'tenant', 'user'] as const) {
+      expect(after[level] - before[level], level).toBe(price[level] * BigInt(ok));
+    }
+  });
+});
