@@ -22,7 +22,7 @@ describe('relay failover between channels', () => {
     // Health would take the flaky channel out after a few failures; this spec is about retries.
     t = await startTestApp({ HEALTH_FAILURES: '1000000' });
     const api = new Api(t.baseUrl);
-    chain = await buildRelayChain(api, [MODEL], 1_000_000_000n);
+    chain = await buildRelayChain(api, [MODEL, 'gpt-rr'], 1_000_000_000n);
     for (const [name, upstream] of [
       ['flaky', 'mock-gpt@rate=0.3,seed=failover'],
       ['steady', 'mock-gpt'],
@@ -71,5 +71,22 @@ describe('relay failover between channels', () => {
     for (const level of ['master', 'agent', 'tenant', 'user'] as const) {
       expect(after[level] - before[level], level).toBe(price[level] * BigInt(ok));
     }
+  });
+
+  it('spreads requests over a channel’s keys by its strategy: round_robin alternates', async () => {
+    const api = new Api(t.baseUrl);
+    const res = await api.call('POST', '/api/v1/channels', {
+      token: chain.tokens.master,
+      body: { name: 'rr', provider: 'openai', baseUrl: `${mock.url}/v1`, keys: ['sk-rr-one-1111', 'sk-rr-two-2222', 'sk-rr-three-3333'], models: ['gpt-rr'], strategy: 'round_robin' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const from = mock.requests.length;
+    for (let i = 0; i < 9; i++) expect((await chat(t.baseUrl, chain.apiKey, { model: 'gpt-rr', messages: [{ role: 'user', content: 'turns' }], max_tokens: 2 })).status).toBe(200);
+    const used = mock.requests.slice(from).map((r) => String(r.headers.authorization));
+    const counts = new Map<string, number>();
+    for (const k of used) counts.set(k, (counts.get(k) ?? 0) + 1);
+    expect([...counts.values()]).toEqual([3, 3, 3]);
+    // Each key once before any key twice.
+    expect(new Set(used.slice(0, 3)).size).toBe(3);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SELECTION_STRATEGIES, type SelectionStrategy } from '@tiergate/contracts';
 
 /** Everything the API reads from the environment, read once at start (DESIGN §11). */
 export class AppConfig {
@@ -30,6 +31,8 @@ export class AppConfig {
     /** 32-byte key that encrypts upstream channel keys at rest (AES-256-GCM). */
     readonly secretKey: Buffer,
     readonly health: HealthSettings = { failures: 5, windowSeconds: 60, probeSeconds: 60 },
+    /** How the relay picks among channels of the same priority (keys follow their channel's own strategy). */
+    readonly channelStrategy: SelectionStrategy = 'weighted',
   ) {}
 }
 
@@ -89,6 +92,12 @@ function redisPrefixOf(raw: string | undefined): string {
   return prefix;
 }
 
+function strategyOf(raw: string | undefined): SelectionStrategy {
+  if (raw === undefined || raw === '') return 'weighted';
+  if (!(SELECTION_STRATEGIES as readonly string[]).includes(raw)) throw new Error(`CHANNEL_STRATEGY must be one of ${SELECTION_STRATEGIES.join(', ')}, got "${raw}"`);
+  return raw as SelectionStrategy;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dataDir = resolve(env.DATA_DIR || './data');
   const trust = env.TRUST_PROXY;
@@ -117,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowSeconds: Math.max(1, int(env, 'HEALTH_WINDOW_SECONDS', 60)),
       probeSeconds: Math.max(1, int(env, 'HEALTH_PROBE_SECONDS', 60)),
     },
+    strategyOf(env.CHANNEL_STRATEGY),
   );
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InvalidInputError, NotFoundError } from '@tiergate/api-core';
 import { type ChannelEvent, type ChannelKey, type ChannelStatus, Prisma, PrismaService, type Tx } from '@tiergate/api-db';
-import type { Page } from '@tiergate/contracts';
+import type { Page, SelectionStrategy } from '@tiergate/contracts';
 import type { ChannelWithKeys } from './channel.mapper.js';
 import { keyHintOf } from './key-mask.js';
 import { KeyVault } from './key-vault.js';
@@ -48,9 +48,10 @@ export interface EnabledChannel {
   weight: number;
   tags: string[];
   costMultiplierBps: number;
-  strategy: string;
+  strategy: SelectionStrategy;
+  createdAt: number;
   /** `key` is the upstream key in the clear. */
-  keys: { id: string; key: string; weight: number }[];
+  keys: { id: string; key: string; weight: number; createdAt: number }[];
 }
 
 /** A channel (keyId null) or a key that health took out, with the key to probe it with, in the clear. */
@@ -153,16 +154,18 @@ export class ChannelsRepository {
       include: { keys: { where: { status: 'ENABLED' }, ...KEYS_IN_ORDER } },
     });
     const out: EnabledChannel[] = [];
-    for (const { keys, modelMapping, createdAt: _c, updatedAt: _u, status: _s, ...channel } of rows) {
+    for (const { keys, modelMapping, createdAt, updatedAt: _u, status: _s, ...channel } of rows) {
       const opened = keys.flatMap((k) => {
         try {
-          return [{ id: k.id, key: this.vault.decrypt(k.cipherText), weight: k.weight }];
+          return [{ id: k.id, key: this.vault.decrypt(k.cipherText), weight: k.weight, createdAt: k.createdAt.getTime() }];
         } catch (err) {
           this.logger.error(`channel ${channel.id} key ${k.id} skipped: ${err instanceof Error ? err.message : String(err)}`);
           return [];
         }
       });
-      if (opened.length > 0) out.push({ ...channel, modelMapping: (modelMapping ?? {}) as Record<string, string>, keys: opened });
+      if (opened.length > 0) {
+        out.push({ ...channel, strategy: channel.strategy as SelectionStrategy, createdAt: createdAt.getTime(), modelMapping: (modelMapping ?? {}) as Record<string, string>, keys: opened });
+      }
     }
     return out;
   }

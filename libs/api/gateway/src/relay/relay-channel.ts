@@ -1,3 +1,6 @@
+import type { SelectionStrategy } from '@tiergate/contracts';
+import { SelectionMemory, orderBy } from './selection.js';
+
 /** A channel as the relay sees it: enabled, with its usable keys decrypted. */
 export interface RelayChannel {
   id: string;
@@ -8,7 +11,11 @@ export interface RelayChannel {
   costMultiplierBps: number;
   /** Public model name → upstream model name. */
   modelMapping: Record<string, string>;
-  keys: { id: string; key: string; weight: number }[];
+  /** How a key is chosen inside the channel (default weighted). */
+  strategy?: SelectionStrategy;
+  /** Creation time in ms, for `oldest_first` (0 when unknown). */
+  createdAt: number;
+  keys: { id: string; key: string; weight: number; createdAt: number }[];
 }
 
 /** Where the relay gets the channels serving a model (the channels module implements it). */
@@ -32,35 +39,24 @@ export interface UpstreamFailureReport {
 }
 
 /**
- * Order of attempts: higher priority first; within a priority, weighted random (the default
- * strategy), so load spreads by weight and a failed channel is followed by the next.
+ * Order of attempts: higher priority first; within a priority, channels by the installation's
+ * channel strategy, and inside each channel its keys by the channel's own strategy (both
+ * `weighted` by default). A failed attempt is followed by the next key, then the next channel.
  */
-export function attemptOrder(channels: RelayChannel[], random: () => number = Math.random): { channel: RelayChannel; key: RelayChannel['keys'][number] }[] {
+export function attemptOrder(
+  channels: RelayChannel[],
+  opts: { strategy?: SelectionStrategy; memory?: SelectionMemory; random?: () => number } = {},
+): { channel: RelayChannel; key: RelayChannel['keys'][number] }[] {
+  const memory = opts.memory ?? new SelectionMemory();
   const byPriority = new Map<number, RelayChannel[]>();
   for (const c of channels) if (c.keys.length > 0) byPriority.set(c.priority, [...(byPriority.get(c.priority) ?? []), c]);
   const attempts: { channel: RelayChannel; key: RelayChannel['keys'][number] }[] = [];
   for (const priority of [...byPriority.keys()].sort((a, b) => b - a)) {
-    for (const channel of weightedShuffle(byPriority.get(priority)!, (c) => c.weight, random)) {
-      for (const key of weightedShuffle(channel.keys, (k) => k.weight, random)) attempts.push({ channel, key });
+    const group = byPriority.get(priority)!;
+    const groupId = `p${priority}:${group.map((c) => c.id).join(',')}`;
+    for (const channel of orderBy(opts.strategy ?? 'weighted', group, groupId, memory, opts.random)) {
+      for (const key of orderBy(channel.strategy ?? 'weighted', channel.keys, `c:${channel.id}`, memory, opts.random)) attempts.push({ channel, key });
     }
   }
   return attempts;
-}
-
-function weightedShuffle<T>(items: T[], weightOf: (t: T) => number, random: () => number): T[] {
-  const pool = [...items];
-  const out: T[] = [];
-  while (pool.length > 0) {
-    const total = pool.reduce((sum, t) => sum + Math.max(weightOf(t), 0), 0);
-    let pick = 0;
-    if (total > 0) {
-      let r = random() * total;
-      for (pick = 0; pick < pool.length - 1; pick++) {
-        r -= Math.max(weightOf(pool[pick]!), 0);
-        if (r < 0) break;
-      }
-    }
-    out.push(pool.splice(pick, 1)[0]!);
-  }
-  return out;
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, UnavailableError } from '@tiergate/api-core';
+import { AppConfig, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, UnavailableError } from '@tiergate/api-core';
 import { type ActualUsage, LedgerDriver, type LevelCharge } from '@tiergate/api-ledger';
 import type { Usage } from '@tiergate/api-pricing';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import { OpenAiChatStreamTap } from '../providers/openai/chat-stream.js';
 import { adapterFor } from '../providers/registry.js';
 import { countChatPromptTokens, countTokens } from '../tokens/token-counter.js';
 import { ChainQuoter } from './chain-quoter.js';
+import { SelectionMemory } from './selection.js';
 import { type RelayChannel, RelayChannelSource, type UpstreamFailureReport, attemptOrder } from './relay-channel.js';
 
 /** Who is calling the relay, as established from its API key. */
@@ -52,7 +53,11 @@ export class RelayService {
     private readonly quoter: ChainQuoter,
     private readonly ledger: LedgerDriver,
     private readonly channels: RelayChannelSource,
+    private readonly config: AppConfig,
   ) {}
+
+  /** Round-robin cursors and last-use times of this replica's channel and key choices. */
+  private readonly selection = new SelectionMemory();
 
   async chatCompletions(caller: RelayCaller, raw: unknown, res: ServerResponse, clientGone: AbortSignal, requestId: string = randomUUID()): Promise<void> {
     const body = parseChatBody(raw);
@@ -64,7 +69,7 @@ export class RelayService {
     if (chain.blocked) throw new ForbiddenError('account_suspended', 'This account, or one above it, is suspended');
     if (!ChainQuoter.isPriced(chain, model)) throw new NotFoundError('model_not_found', `The model "${model}" does not exist or you do not have access to it`);
     const candidates = await this.channels.channelsFor(model);
-    const attempts = attemptOrder(candidates);
+    const attempts = attemptOrder(candidates, { strategy: this.config.channelStrategy, memory: this.selection });
     if (attempts.length === 0) throw new UnavailableError('no_channel', `No upstream is serving "${model}" right now`);
 
     const stream = body.stream === true;
@@ -99,6 +104,8 @@ export class RelayService {
       for (const { channel, key } of attempts) {
         const adapter = adapterFor(channel.provider);
         if (!adapter || adapter.protocol !== 'openai') continue;
+        this.selection.used(channel.id);
+        this.selection.used(key.id);
         const upstreamModel = channel.modelMapping[model] ?? model;
         const upstreamBody = JSON.stringify({
           ...body,
