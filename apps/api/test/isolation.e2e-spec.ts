@@ -68,6 +68,8 @@ describe('isolation between branches', () => {
       run: async (a, id) => (await api.call('POST', `/api/v1/accounts/${id}/redemption-codes`, { token: a.token, body: { value: '1000000', count: 1 } })).status,
     },
     { route: 'GET /api/v1/accounts/{id}/redemption-codes', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/redemption-codes`, { token: a.token })).status },
+    { route: 'GET /api/v1/accounts/{id}/rate-limits', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/rate-limits`, { token: a.token })).status },
+    { route: 'PUT /api/v1/accounts/{id}/rate-limits', run: async (a, id) => (await api.call('PUT', `/api/v1/accounts/${id}/rate-limits`, { token: a.token, body: { rpmLimit: 1 } })).status },
     { route: 'POST /api/v1/accounts/{id}/api-keys', run: async (a, id) => (await api.call('POST', `/api/v1/accounts/${id}/api-keys`, { token: a.token, body: { name: 'intruder' } })).status },
     { route: 'GET /api/v1/accounts/{id}/api-keys', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/api-keys`, { token: a.token })).status },
     {
@@ -148,7 +150,7 @@ describe('isolation between branches', () => {
   it('refuses every attempt, at every tier, and changes nothing', async () => {
     const snapshot = async () =>
       [
-        ...(await t.db.sql.query('SELECT id, name, status, parent_id, oversell FROM account ORDER BY id')).rows,
+        ...(await t.db.sql.query('SELECT id, name, status, parent_id, oversell, rpm_limit, tpm_limit FROM account ORDER BY id')).rows,
         ...(await t.db.sql.query('SELECT count(*)::int AS closure FROM account_closure')).rows,
         ...(await t.db.sql.query('SELECT id, account_id, limit_value::text FROM quota_rule ORDER BY id')).rows,
         ...(await t.db.sql.query('SELECT count(*)::int AS grants FROM grant_journal')).rows,

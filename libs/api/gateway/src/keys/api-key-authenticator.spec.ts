@@ -19,6 +19,8 @@ function setup(overrides: Partial<ApiKey> = {}) {
     expiresAt: null,
     status: 'ACTIVE',
     allowChannelPin: true,
+    rpmLimit: null,
+    tpmLimit: null,
     lastUsedAt: null,
     createdAt: new Date(),
     revokedAt: null,

@@ -13,6 +13,9 @@ export interface KeyPrincipal {
   /** Models the key may call; empty = every model the owner may use. */
   models: string[];
   allowChannelPin: boolean;
+  /** The key's own requests/tokens per minute; null = none. */
+  rpmLimit: number | null;
+  tpmLimit: number | null;
 }
 
 interface CachedKey {
@@ -108,7 +111,7 @@ export class ApiKeyAuthenticator implements OnModuleDestroy {
 
 function cachedOf(key: ApiKey, now: number): CachedKey {
   return {
-    principal: { keyId: key.id, accountId: key.accountId, models: key.models, allowChannelPin: key.allowChannelPin },
+    principal: { keyId: key.id, accountId: key.accountId, models: key.models, allowChannelPin: key.allowChannelPin, rpmLimit: key.rpmLimit, tpmLimit: key.tpmLimit },
     expiresAt: key.expiresAt?.getTime() ?? null,
     allow: compileAllowList(key.ipAllowList),
     until: now + API_KEY_CACHE_TTL_MS,

@@ -13,6 +13,8 @@ export function apiKeyView(k: ApiKey): ApiKeyView {
     expiresAt: k.expiresAt?.toISOString() ?? null,
     status: k.status,
     allowChannelPin: k.allowChannelPin,
+    rpmLimit: k.rpmLimit,
+    tpmLimit: k.tpmLimit,
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
     createdAt: k.createdAt.toISOString(),
     revokedAt: k.revokedAt?.toISOString() ?? null,

@@ -14,6 +14,8 @@ export interface NewApiKey {
   ipAllowList: string[];
   expiresAt: Date | null;
   allowChannelPin: boolean;
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
 }
 
 /**

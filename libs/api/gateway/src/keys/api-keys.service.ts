@@ -43,6 +43,8 @@ export class ApiKeysService {
         ipAllowList,
         expiresAt,
         allowChannelPin: dto.allowChannelPin ?? false,
+        rpmLimit: dto.rpmLimit ?? null,
+        tpmLimit: dto.tpmLimit ?? null,
       });
       await this.audit.append(tx, { actorId: actor.accountId, action: 'api-key.create', targetId: owner.id, after: apiKeyView(created), ...meta });
       return created;

@@ -3,6 +3,7 @@ import { TreeRepository } from '@tiergate/api-accounts';
 import { InvalidationBus, NotFoundError } from '@tiergate/api-core';
 import { PrismaService, type QuotaRule } from '@tiergate/api-db';
 import { type LevelCharge, counterOf } from '@tiergate/api-ledger';
+import type { LimitScope } from '../limits/traffic-limiter.js';
 import { ChainPricesService, type ChainPricing, type Usage, costOf, divRoundHalfUp } from '@tiergate/api-pricing';
 
 /** What the relay needs about a caller's chain, cached between requests. */
@@ -12,6 +13,8 @@ export interface CallerChain {
   blocked: boolean;
   rules: Map<string, QuotaRule[]>;
   pricing: ChainPricing;
+  /** RPM/TPM of the chain's accounts that have any, caller first. */
+  limits: LimitScope[];
 }
 
 const TTL_MS = 30_000;
@@ -51,13 +54,18 @@ export class ChainQuoter implements OnModuleDestroy {
     const ancestors = await this.tree.ancestors(accountId);
     const accountIds = ancestors.map((a) => a.id);
     const [accounts, rules, pricing] = await Promise.all([
-      this.prisma.account.findMany({ where: { id: { in: accountIds } }, select: { id: true, status: true } }),
+      this.prisma.account.findMany({ where: { id: { in: accountIds } }, select: { id: true, status: true, rpmLimit: true, tpmLimit: true } }),
       this.prisma.quotaRule.findMany({ where: { accountId: { in: accountIds } } }),
       this.prices.load(accountId),
     ]);
     const byAccount = new Map<string, QuotaRule[]>(accountIds.map((id) => [id, []]));
     for (const rule of rules) byAccount.get(rule.accountId)!.push(rule);
-    return { accountIds, blocked: accounts.some((a) => a.status === 'SUSPENDED'), rules: byAccount, pricing };
+    const limited = new Map(accounts.filter((a) => a.rpmLimit !== null || a.tpmLimit !== null).map((a) => [a.id, a]));
+    const limits = accountIds.flatMap((id) => {
+      const a = limited.get(id);
+      return a ? [{ id: `account:${id}`, rpm: a.rpmLimit, tpm: a.tpmLimit }] : [];
+    });
+    return { accountIds, blocked: accounts.some((a) => a.status === 'SUSPENDED'), rules: byAccount, pricing, limits };
   }
 
   /** Whether the model has a catalog price (a model without one is never served). */

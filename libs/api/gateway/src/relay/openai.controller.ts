@@ -32,7 +32,7 @@ export class OpenAiController {
     });
     try {
       const principal = await this.keys.authenticate(extractApiKey(req.headers, req.query), req.ip);
-      await this.relay.chatCompletions({ accountId: principal.accountId, keyId: principal.keyId, models: principal.models }, body, res, gone.signal, String(req.id));
+      await this.relay.chatCompletions(principal, body, res, gone.signal, String(req.id));
     } catch (err) {
       this.fail(err, req, res);
     }
@@ -66,7 +66,12 @@ export class OpenAiController {
     const rendered = renderError(err, String(req.id));
     if (rendered.status >= 500) this.logger.error({ requestId: req.id, err: err instanceof Error ? err.stack : String(err) });
     const payload = JSON.stringify(toOpenAiShape(rendered.status, rendered.body));
-    res.writeHead(rendered.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-request-id': String(req.id) });
+    res.writeHead(rendered.status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'x-request-id': String(req.id),
+      ...(rendered.retryAfterSeconds !== undefined && { 'retry-after': String(rendered.retryAfterSeconds) }),
+    });
     res.end(payload);
   }
 }

@@ -8,6 +8,7 @@ import { Agent, type Dispatcher, request } from 'undici';
 import { OpenAiChatStreamTap } from '../providers/openai/chat-stream.js';
 import { adapterFor } from '../providers/registry.js';
 import { countChatPromptTokens, countTokens } from '../tokens/token-counter.js';
+import { type Admission, type LimitScope, TrafficLimiter } from '../limits/traffic-limiter.js';
 import { ChainQuoter } from './chain-quoter.js';
 import { SelectionMemory } from './selection.js';
 import { type RelayChannel, RelayChannelSource, type UpstreamFailureReport, attemptOrder } from './relay-channel.js';
@@ -18,6 +19,9 @@ export interface RelayCaller {
   keyId?: string;
   /** Models the key may use; empty = any the account may use. */
   models: string[];
+  /** The key's own requests/tokens per minute; null or absent = none. */
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
 }
 
 /** Output cap used for the reservation when the request sets none. */
@@ -54,6 +58,7 @@ export class RelayService {
     private readonly ledger: LedgerDriver,
     private readonly channels: RelayChannelSource,
     private readonly config: AppConfig,
+    private readonly traffic: TrafficLimiter,
   ) {}
 
   /** Round-robin cursors and last-use times of this replica's channel and key choices. */
@@ -74,6 +79,9 @@ export class RelayService {
 
     const stream = body.stream === true;
     const promptTokens = countChatPromptTokens(body.messages, body.tools);
+    const limits = limitScopesOf(caller, chain.limits);
+    const admission = await this.traffic.admit(limits, promptTokens);
+    if (!admission.ok) throw rateLimitedError(admission, caller.accountId);
     const maxOutput = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
     const estimate: Usage = { inputTokens: BigInt(promptTokens), cachedInputTokens: 0n, outputTokens: BigInt(maxOutput) };
     const reserved = this.quoter.levels(chain, model, estimate, attempts[0]!.channel.costMultiplierBps);
@@ -99,6 +107,10 @@ export class RelayService {
       };
       const actual = this.quoter.levels(chain, model, usage, channel.costMultiplierBps);
       await this.ledger.settle(requestId, actualOf(actual, usage, outcome.status));
+      // The prompt was counted at admission; the window gets the completion now.
+      if (limits.length > 0) {
+        this.traffic.addTokens(limits, Number(usage.outputTokens)).catch((err: unknown) => this.logger.warn(`tpm count for ${requestId}: ${String(err)}`));
+      }
     };
     try {
       for (const { channel, key } of attempts) {
@@ -210,6 +222,25 @@ interface ChatCompletion {
   model?: string;
   choices?: { message?: { content?: string | null; tool_calls?: unknown } }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } };
+}
+
+/** The key's own limits first, then those of the caller's chain. */
+function limitScopesOf(caller: RelayCaller, chainLimits: LimitScope[]): LimitScope[] {
+  const rpm = caller.rpmLimit ?? null;
+  const tpm = caller.tpmLimit ?? null;
+  return caller.keyId && (rpm !== null || tpm !== null) ? [{ id: `key:${caller.keyId}`, rpm, tpm }, ...chainLimits] : chainLimits;
+}
+
+/** Says whose limit was reached; an ancestor's limit is named as the provider's, without its value. */
+function rateLimitedError(refused: Exclude<Admission, { ok: true }>, callerAccountId: string): RateLimitedError {
+  const { scope, unit } = refused;
+  const limit = unit === 'requests' ? scope.rpm : scope.tpm;
+  const who = scope.id.startsWith('key:')
+    ? `this API key's limit of ${limit} ${unit} per minute`
+    : scope.id === `account:${callerAccountId}`
+      ? `your account's limit of ${limit} ${unit} per minute`
+      : `the ${unit}-per-minute limit of your provider`;
+  return new RateLimitedError('rate_limit_exceeded', `Rate limit reached: ${who}. Retry after ${refused.retryAfterSeconds}s.`, refused.retryAfterSeconds);
 }
 
 function parseChatBody(raw: unknown): ChatBody {

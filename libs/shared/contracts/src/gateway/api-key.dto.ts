@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 /** A relay key of a USER or TENANT account (DESIGN §7). */
 export class CreateApiKeyDto {
@@ -31,6 +31,41 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsBoolean()
   allowChannelPin?: boolean;
+
+  /** Requests per minute through this key; absent = no limit of its own. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  rpmLimit?: number;
+
+  /** Tokens per minute through this key (prompt and completion); absent = no limit of its own. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_000_000_000)
+  tpmLimit?: number;
+}
+
+/** Requests and tokens per minute for an account's whole subtree; null lifts a limit. Set by an ancestor. */
+export class RateLimitsDto {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  rpmLimit?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_000_000_000)
+  tpmLimit?: number | null;
+}
+
+export interface RateLimitsView {
+  accountId: string;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
 }
 
 export const API_KEY_STATUSES = ['ACTIVE', 'REVOKED'] as const;
@@ -48,6 +83,8 @@ export interface ApiKeyView {
   expiresAt: string | null;
   status: ApiKeyStatusName;
   allowChannelPin: boolean;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
   lastUsedAt: string | null;
   createdAt: string;
   revokedAt: string | null;
