@@ -16,6 +16,7 @@ describe('relay failover between channels', () => {
   const MODEL = 'gpt-failover';
   const REQUESTS = 1000;
   const IN_FLIGHT = 16;
+  const channelIds: Record<string, string> = {};
 
   beforeAll(async () => {
     mock = await startMockUpstream({ port: 0 });
@@ -32,6 +33,7 @@ describe('relay failover between channels', () => {
         body: { name, provider: 'openai', baseUrl: `${mock.url}/v1`, keys: [`sk-${name}-1`], models: [MODEL], modelMapping: { [MODEL]: upstream } },
       });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
+      channelIds[name] = res.body.id;
     }
   });
   afterAll(async () => {
@@ -88,5 +90,20 @@ describe('relay failover between channels', () => {
     expect([...counts.values()]).toEqual([3, 3, 3]);
     // Each key once before any key twice.
     expect(new Set(used.slice(0, 3)).size).toBe(3);
+  });
+
+  it('pins a channel with X-Tiergate-Channel only for keys that allow it', async () => {
+    const api = new Api(t.baseUrl);
+    const pinKey = (await api.call('POST', `/api/v1/accounts/${chain.ids.user}/api-keys`, { token: chain.tokens.user, body: { name: 'pin', allowChannelPin: true } })).body.key as string;
+    const body = { model: MODEL, messages: [{ role: 'user', content: 'pinned' }], max_tokens: 2 };
+    const from = mock.requests.length;
+    for (let i = 0; i < 5; i++) expect((await chat(t.baseUrl, pinKey, body, { 'x-tiergate-channel': channelIds.steady! })).status).toBe(200);
+    expect(mock.requests.slice(from).map((r) => (r.body as { model: string }).model)).toEqual(Array(5).fill('mock-gpt'));
+
+    const refused = await chat(t.baseUrl, chain.apiKey, body, { 'x-tiergate-channel': channelIds.steady! });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('channel_pin_not_allowed');
+    const unknown = await chat(t.baseUrl, pinKey, body, { 'x-tiergate-channel': '00000000-0000-4000-8000-000000000000' });
+    expect(unknown.status).toBe(503);
   });
 });

@@ -32,7 +32,7 @@ export class OpenAiController {
     });
     try {
       const principal = await this.keys.authenticate(extractApiKey(req.headers, req.query), req.ip);
-      await this.relay.chatCompletions(principal, body, res, gone.signal, String(req.id));
+      await this.relay.chatCompletions({ ...principal, pinnedChannelId: pinnedChannelOf(req) }, body, res, gone.signal, String(req.id));
     } catch (err) {
       this.fail(err, req, res);
     }
@@ -74,4 +74,11 @@ export class OpenAiController {
     });
     res.end(payload);
   }
+}
+
+/** The channel a request pins with X-Tiergate-Channel; only honoured for keys that allow it. */
+function pinnedChannelOf(req: FastifyRequest): string | undefined {
+  const raw = req.headers['x-tiergate-channel'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  return value && value.trim() !== '' ? value.trim() : undefined;
 }

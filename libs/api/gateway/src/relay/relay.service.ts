@@ -22,6 +22,10 @@ export interface RelayCaller {
   /** The key's own requests/tokens per minute; null or absent = none. */
   rpmLimit?: number | null;
   tpmLimit?: number | null;
+  /** May the caller choose its channel (X-Tiergate-Channel)? */
+  allowChannelPin?: boolean;
+  /** The channel the request asked for, if any. */
+  pinnedChannelId?: string;
 }
 
 /** Output cap used for the reservation when the request sets none. */
@@ -73,7 +77,7 @@ export class RelayService {
     const chain = await this.quoter.chainOf(caller.accountId);
     if (chain.blocked) throw new ForbiddenError('account_suspended', 'This account, or one above it, is suspended');
     if (!ChainQuoter.isPriced(chain, model)) throw new NotFoundError('model_not_found', `The model "${model}" does not exist or you do not have access to it`);
-    const candidates = await this.channels.channelsFor(model);
+    const candidates = pinned(await this.channels.channelsFor(model), caller);
     const attempts = attemptOrder(candidates, { strategy: this.config.channelStrategy, memory: this.selection });
     if (attempts.length === 0) throw new UnavailableError('no_channel', `No upstream is serving "${model}" right now`);
 
@@ -222,6 +226,15 @@ interface ChatCompletion {
   model?: string;
   choices?: { message?: { content?: string | null; tool_calls?: unknown } }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } };
+}
+
+/** A pinned request goes to its channel only, and only when its key allows pinning. */
+function pinned(channels: RelayChannel[], caller: RelayCaller): RelayChannel[] {
+  if (caller.pinnedChannelId === undefined) return channels;
+  if (!caller.allowChannelPin) throw new ForbiddenError('channel_pin_not_allowed', 'This API key may not choose its channel (X-Tiergate-Channel)');
+  const channel = channels.find((c) => c.id === caller.pinnedChannelId);
+  if (!channel) throw new UnavailableError('no_channel', `The channel ${caller.pinnedChannelId} is not serving this model right now`);
+  return [channel];
 }
 
 /** The key's own limits first, then those of the caller's chain. */
