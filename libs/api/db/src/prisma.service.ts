@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -13,12 +13,18 @@ export class DatabaseTarget {
 
 /** Builds the pool Prisma runs on; raw SQL resolves unqualified names through search_path. */
 export function createPool(target: DatabaseTarget, max = 10): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: target.url,
     max,
     options: target.schema ? `-c search_path="${target.schema.replace(/"/g, '')}"` : undefined,
   });
+  // An idle connection dropped by the server (restart, failover: 57P01) is emitted on the pool;
+  // unheard, that event would end the process. The pool replaces the connection on next use.
+  pool.on('error', (err) => logger.warn(`idle database connection lost: ${err.message}`));
+  return pool;
 }
+
+const logger = new Logger('Database');
 
 /** The only place that constructs Prisma. */
 @Injectable()
