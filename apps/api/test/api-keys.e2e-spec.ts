@@ -215,7 +215,15 @@ describe('API keys of users and tenants', () => {
     it('accepts a live key, refuses unknown, revoked and out-of-range ones', async () => {
       const owner = await api.createAndLogin(tenant.token, 'USER', 'Relay user');
       const k = await create(owner.token, owner.account.id, { name: 'relay', models: ['gpt-4o'] });
-      await expect(auth.authenticate(k.body.key, '127.0.0.1')).resolves.toEqual({ keyId: k.body.id, accountId: owner.account.id, models: ['gpt-4o'], allowChannelPin: false });
+      await expect(auth.authenticate(k.body.key, '127.0.0.1')).resolves.toEqual({
+        keyId: k.body.id,
+        accountId: owner.account.id,
+        models: ['gpt-4o'],
+        allowChannelPin: false,
+        rpmLimit: null,
+        tpmLimit: null,
+        quotaRules: [],
+      });
       await expect(auth.authenticate(`tg-${'A'.repeat(43)}`, '127.0.0.1')).rejects.toMatchObject({ code: 'invalid_api_key' });
 
       const limited = await create(owner.token, owner.account.id, { name: 'office', ipAllowList: ['192.0.2.0/24'] });

@@ -73,6 +73,29 @@ describe('isolation between branches', () => {
     { route: 'POST /api/v1/accounts/{id}/api-keys', run: async (a, id) => (await api.call('POST', `/api/v1/accounts/${id}/api-keys`, { token: a.token, body: { name: 'intruder' } })).status },
     { route: 'GET /api/v1/accounts/{id}/api-keys', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/api-keys`, { token: a.token })).status },
     {
+      route: 'GET /api/v1/accounts/{id}/api-keys/{keyId}/quota',
+      run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/api-keys/${apiKeyOf.get(id) ?? randomUUID()}/quota`, { token: a.token })).status,
+    },
+    {
+      route: 'POST /api/v1/accounts/{id}/api-keys/{keyId}/quota/rules',
+      run: async (a, id) =>
+        (
+          await api.call('POST', `/api/v1/accounts/${id}/api-keys/${apiKeyOf.get(id) ?? randomUUID()}/quota/rules`, {
+            token: a.token,
+            body: { unit: 'REQUESTS', window: { kind: 'LIFETIME' }, limit: '1' },
+          })
+        ).status,
+    },
+    {
+      route: 'PATCH /api/v1/accounts/{id}/api-keys/{keyId}/quota/rules/{ruleId}',
+      run: async (a, id) =>
+        (await api.call('PATCH', `/api/v1/accounts/${id}/api-keys/${apiKeyOf.get(id) ?? randomUUID()}/quota/rules/${randomUUID()}`, { token: a.token, body: { limit: '1' } })).status,
+    },
+    {
+      route: 'DELETE /api/v1/accounts/{id}/api-keys/{keyId}/quota/rules/{ruleId}',
+      run: async (a, id) => (await api.call('DELETE', `/api/v1/accounts/${id}/api-keys/${apiKeyOf.get(id) ?? randomUUID()}/quota/rules/${randomUUID()}`, { token: a.token })).status,
+    },
+    {
       route: 'DELETE /api/v1/accounts/{id}/api-keys/{keyId}',
       run: async (a, id) => (await api.call('DELETE', `/api/v1/accounts/${id}/api-keys/${apiKeyOf.get(id) ?? randomUUID()}`, { token: a.token })).status,
     },
@@ -154,6 +177,7 @@ describe('isolation between branches', () => {
         ...(await t.db.sql.query('SELECT count(*)::int AS closure FROM account_closure')).rows,
         ...(await t.db.sql.query('SELECT id, account_id, limit_value::text FROM quota_rule ORDER BY id')).rows,
         ...(await t.db.sql.query('SELECT count(*)::int AS grants FROM grant_journal')).rows,
+        ...(await t.db.sql.query('SELECT count(*)::int AS key_rules FROM api_key_quota_rule')).rows,
         ...(await t.db.sql.query('SELECT count(*)::int AS codes FROM redemption_code')).rows,
         ...(await t.db.sql.query('SELECT count(*)::int AS lists FROM price_list')).rows,
         ...(await t.db.sql.query('SELECT id, account_id, status, revoked_at FROM api_key ORDER BY id')).rows,

@@ -11,6 +11,7 @@ export type {
   RefreshToken,
   AuditLog,
   QuotaRule,
+  ApiKeyQuotaRule,
   Grant,
   RedemptionCode,
   ModelPrice,

@@ -5,6 +5,7 @@ export * from './windows/quota-window.js';
 export * from './rules/rule-shape.js';
 export * from './rules/quota-rules.repository.js';
 export * from './rules/quota.service.js';
+export * from './rules/key-quota.service.js';
 export * from './grants/grants.service.js';
 export * from './codes/redemption.service.js';
 export * from './usage/usage.repository.js';

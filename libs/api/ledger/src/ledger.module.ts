@@ -9,6 +9,8 @@ import { InProcessLedgerDriver } from './drivers/in-process-ledger.driver.js';
 import { RedisLedgerDriver } from './drivers/redis-ledger.driver.js';
 import { GrantsService } from './grants/grants.service.js';
 import { LedgerDriver } from './ledger.types.js';
+import { KeyQuotaController } from './rules/key-quota.controller.js';
+import { KeyQuotaService } from './rules/key-quota.service.js';
 import { QuotaController } from './rules/quota.controller.js';
 import { QuotaRulesRepository } from './rules/quota-rules.repository.js';
 import { QuotaService } from './rules/quota.service.js';
@@ -17,7 +19,7 @@ import { UsageRepository } from './usage/usage.repository.js';
 
 @Module({
   imports: [AccountsModule],
-  controllers: [QuotaController, RedemptionController],
+  controllers: [QuotaController, KeyQuotaController, RedemptionController],
   providers: [
     // The one place the driver is chosen: Redis across replicas, in-process (journaled in DATA_DIR) on one node.
     {
@@ -36,6 +38,7 @@ import { UsageRepository } from './usage/usage.repository.js';
     },
     QuotaRulesRepository,
     QuotaService,
+    KeyQuotaService,
     GrantsService,
     RedemptionService,
     UsageRepository,

@@ -67,7 +67,7 @@ describe('ChannelsRepository (real Postgres)', () => {
     const found = await repo.enabledChannelsFor(model);
     expect(found.map((c) => c.name)).toEqual(['high', 'low']);
     expect(found[0]).toMatchObject({ id: high.id, provider: 'openai', modelMapping: { [model]: 'upstream-name' }, keys: [{ key: k3, weight: 1 }] });
-    expect(found[1]!.keys).toEqual([{ id: k2Row.id, key: k2, weight: 5 }]);
+    expect(found[1]!.keys).toEqual([{ id: k2Row.id, key: k2, weight: 5, createdAt: k2Row.createdAt.getTime() }]);
     expect(k1).not.toBe(k2);
     expect(await repo.enabledChannelsFor('nobody-serves-this')).toEqual([]);
 

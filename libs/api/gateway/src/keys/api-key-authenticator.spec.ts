@@ -50,6 +50,9 @@ describe('ApiKeyAuthenticator', () => {
       accountId: state.row.accountId,
       models: ['gpt-4o'],
       allowChannelPin: true,
+      rpmLimit: null,
+      tpmLimit: null,
+      quotaRules: [],
     });
     expect(state.touched).toBe(1);
   });

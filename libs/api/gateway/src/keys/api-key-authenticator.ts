@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { TreeRepository } from '@tiergate/api-accounts';
 import { ForbiddenError, type Invalidation, InvalidationBus, UnauthenticatedError } from '@tiergate/api-core';
-import type { ApiKey } from '@tiergate/api-db';
+import type { ApiKey, ApiKeyQuotaRule } from '@tiergate/api-db';
 import { API_KEY_SHAPE, hashApiKey } from './api-key-format.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { type IpAllowList, compileAllowList, isIpAllowed } from './ip-allow-list.js';
@@ -16,6 +16,8 @@ export interface KeyPrincipal {
   /** The key's own requests/tokens per minute; null = none. */
   rpmLimit: number | null;
   tpmLimit: number | null;
+  /** The key's own quota rules, checked on the owner's level. */
+  quotaRules: ApiKeyQuotaRule[];
 }
 
 interface CachedKey {
@@ -67,7 +69,7 @@ export class ApiKeyAuthenticator implements OnModuleDestroy {
     }
     if (entry.expiresAt !== null && entry.expiresAt <= now) throw new UnauthenticatedError('invalid_api_key', 'This API key has expired');
     if (!isIpAllowed(entry.allow, ip)) throw new ForbiddenError('ip_not_allowed', `This API key may not be used from ${ip}`);
-    return { ...entry.principal, models: [...entry.principal.models] };
+    return { ...entry.principal, models: [...entry.principal.models], quotaRules: [...entry.principal.quotaRules] };
   }
 
   /** Drops a key from this replica's cache at once (the bus tells the others). */
@@ -109,9 +111,9 @@ export class ApiKeyAuthenticator implements OnModuleDestroy {
   }
 }
 
-function cachedOf(key: ApiKey, now: number): CachedKey {
+function cachedOf(key: ApiKey & { quotaRules?: ApiKeyQuotaRule[] }, now: number): CachedKey {
   return {
-    principal: { keyId: key.id, accountId: key.accountId, models: key.models, allowChannelPin: key.allowChannelPin, rpmLimit: key.rpmLimit, tpmLimit: key.tpmLimit },
+    principal: { keyId: key.id, accountId: key.accountId, models: key.models, allowChannelPin: key.allowChannelPin, rpmLimit: key.rpmLimit, tpmLimit: key.tpmLimit, quotaRules: key.quotaRules ?? [] },
     expiresAt: key.expiresAt?.getTime() ?? null,
     allow: compileAllowList(key.ipAllowList),
     until: now + API_KEY_CACHE_TTL_MS,

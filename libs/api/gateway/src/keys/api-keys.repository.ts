@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, encodeCursor } from '@tiergate/api-accounts';
 import { NotFoundError } from '@tiergate/api-core';
-import { type ApiKey, PrismaService, type Tx } from '@tiergate/api-db';
+import { type ApiKey, type ApiKeyQuotaRule, PrismaService, type Tx } from '@tiergate/api-db';
 import type { Page } from '@tiergate/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -59,8 +59,9 @@ export class ApiKeysRepository {
   }
 
   /** The authentication lookup: by the SHA-256 of the presented key, whatever its status. */
-  findByHash(keyHash: string, db: Tx = this.prisma): Promise<ApiKey | null> {
-    return db.apiKey.findUnique({ where: { keyHash } });
+  /** The key with its own quota rules (the relay checks them with every request). */
+  findByHash(keyHash: string, db: Tx = this.prisma): Promise<(ApiKey & { quotaRules: ApiKeyQuotaRule[] }) | null> {
+    return db.apiKey.findUnique({ where: { keyHash }, include: { quotaRules: true } });
   }
 
   async touch(keyId: string, at = new Date(), db: Tx = this.prisma): Promise<void> {

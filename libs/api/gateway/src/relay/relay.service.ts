@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError, UnavailableError } from '@tiergate/api-core';
-import { type ActualUsage, LedgerDriver, type LevelCharge } from '@tiergate/api-ledger';
+import { type ActualUsage, LedgerDriver, type LevelCharge, counterOf } from '@tiergate/api-ledger';
 import type { Usage } from '@tiergate/api-pricing';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -13,6 +13,9 @@ import { ChainQuoter } from './chain-quoter.js';
 import { SelectionMemory } from './selection.js';
 import { type RelayChannel, RelayChannelSource, type UpstreamFailureReport, attemptOrder } from './relay-channel.js';
 
+/** A key quota rule as counterOf reads it. */
+type KeyRule = Parameters<typeof counterOf>[0];
+
 /** Who is calling the relay, as established from its API key. */
 export interface RelayCaller {
   accountId: string;
@@ -22,6 +25,8 @@ export interface RelayCaller {
   /** The key's own requests/tokens per minute; null or absent = none. */
   rpmLimit?: number | null;
   tpmLimit?: number | null;
+  /** The key's own quota rules: their counters join the caller's level in the reservation. */
+  quotaRules?: readonly KeyRule[];
   /** May the caller choose its channel (X-Tiergate-Channel)? */
   allowChannelPin?: boolean;
   /** The channel the request asked for, if any. */
@@ -89,6 +94,11 @@ export class RelayService {
     const maxOutput = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
     const estimate: Usage = { inputTokens: BigInt(promptTokens), cachedInputTokens: 0n, outputTokens: BigInt(maxOutput) };
     const reserved = this.quoter.levels(chain, model, estimate, attempts[0]!.channel.costMultiplierBps);
+    const keyRules = caller.quotaRules ?? [];
+    if (keyRules.length > 0) {
+      const now = new Date();
+      reserved[0]!.counters.push(...keyRules.map((rule) => counterOf(rule, now)));
+    }
     const verdict = await this.ledger.reserve({
       requestId,
       levels: reserved,
@@ -96,8 +106,8 @@ export class RelayService {
       meta: { accountId: caller.accountId, apiKeyId: caller.keyId, model },
     });
     if (!verdict.ok) {
-      // Which tier ran out, never whose balance: the caller's own, or one above it.
-      const who = verdict.levelIndex === 0 ? 'your account' : 'the account of your provider';
+      // Which tier ran out, never whose balance: the key, the caller's account, or one above it.
+      const who = keyRules.some((r) => r.id === verdict.ruleId) ? 'this API key' : verdict.levelIndex === 0 ? 'your account' : 'the account of your provider';
       throw new RateLimitedError('insufficient_quota', `Quota exceeded: ${who} has no ${verdict.unit.toLowerCase()} left for this request`);
     }
 

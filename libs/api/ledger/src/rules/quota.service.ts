@@ -1,45 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AccessService, AuditRepository, MAIN_RULE_SHAPE, type RequestMeta } from '@tiergate/api-accounts';
 import { type Actor, InvalidInputError, InvalidationBus, ForbiddenError } from '@tiergate/api-core';
-import { PrismaService, type QuotaRule } from '@tiergate/api-db';
+import { PrismaService } from '@tiergate/api-db';
 import type { CreateQuotaRuleDto, QuotaRuleView, QuotaView, UpdateQuotaRuleDto } from '@tiergate/contracts';
 import { LedgerDriver } from '../ledger.types.js';
-import { type QuotaWindow, validateWindow } from '../windows/quota-window.js';
 import { QuotaRulesRepository } from './quota-rules.repository.js';
-import { counterOf, shapeOf, windowOfRule } from './rule-shape.js';
-
-function ruleView(rule: QuotaRule, used: bigint, resetsAt: Date | null): QuotaRuleView {
-  const w = windowOfRule(rule);
-  return {
-    id: rule.id,
-    unit: rule.unit,
-    window:
-      w.kind === 'LIFETIME'
-        ? { kind: w.kind }
-        : w.kind === 'CALENDAR'
-          ? { kind: w.kind, period: w.period, timezone: w.timezone, ...(w.anchor && { anchor: w.anchor.toISOString() }) }
-          : { kind: w.kind, hours: w.hours, anchor: w.anchor.toISOString() },
-    limit: rule.limit === null ? null : rule.limit.toString(),
-    used: used.toString(),
-    resetsAt: resetsAt?.toISOString() ?? null,
-    main: rule.shape === MAIN_RULE_SHAPE,
-  };
-}
-
-function toWindow(dto: CreateQuotaRuleDto['window']): QuotaWindow {
-  const window: QuotaWindow =
-    dto.kind === 'LIFETIME'
-      ? { kind: 'LIFETIME' }
-      : dto.kind === 'CALENDAR'
-        ? { kind: 'CALENDAR', period: dto.period!, timezone: dto.timezone!, anchor: dto.anchor ? new Date(dto.anchor) : undefined }
-        : { kind: 'FIXED_INTERVAL', hours: dto.hours!, anchor: new Date(dto.anchor!) };
-  try {
-    validateWindow(window);
-  } catch (err) {
-    throw new InvalidInputError('invalid_window', err instanceof Error ? err.message : String(err));
-  }
-  return window;
-}
+import { counterOf, shapeOf } from './rule-shape.js';
+import { ruleView, toWindow } from './rule-view.js';
 
 @Injectable()
 export class QuotaService {

@@ -112,6 +112,14 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
       const used = !sum ? 0n : rule.unit === 'CREDITS' ? sum.credits : rule.unit === 'TOKENS' ? sum.tokens : sum.requests;
       return { ruleId: rule.id, windowId: counter.windowId, windowEndsAt: counter.windowEndsAt, used };
     });
+    // API keys' own rules count what their requests were charged at the owner's level.
+    for (const rule of await this.prisma.apiKeyQuotaRule.findMany()) {
+      const counter = counterOf(rule, now);
+      const start = windowAt(windowOfRule(rule), now).startsAt;
+      const sum = (await this.usage.keySumsSince([rule.apiKeyId], start)).get(rule.apiKeyId);
+      const used = !sum ? 0n : rule.unit === 'CREDITS' ? sum.credits : rule.unit === 'TOKENS' ? sum.tokens : sum.requests;
+      values.push({ ruleId: rule.id, windowId: counter.windowId, windowEndsAt: counter.windowEndsAt, used });
+    }
     await this.ledger.replaceCounters(values);
     this.logger.log(`rebuilt ${values.length} counter(s) from Postgres`);
     return values.length;

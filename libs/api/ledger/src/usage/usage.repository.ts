@@ -65,4 +65,15 @@ export class UsageRepository {
       ]),
     );
   }
+
+  /** What requests made with each key were charged at its owner's level since `from`: the basis of a key rule's counter. */
+  async keySumsSince(apiKeyIds: string[], from: Date | null): Promise<Map<string, WindowSum>> {
+    if (apiKeyIds.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<{ api_key_id: string; credits: bigint | null; tokens: bigint | null; requests: bigint | null }[]>`
+      SELECT r.api_key_id::text AS api_key_id, sum(c.credits)::bigint AS credits, sum(c.tokens)::bigint AS tokens, sum(c.requests)::bigint AS requests
+      FROM usage_record r JOIN usage_charge c ON c.request_id = r.request_id AND c.account_id = r.account_id
+      WHERE r.api_key_id = ANY(${apiKeyIds}::uuid[]) AND (${from}::timestamptz IS NULL OR c.settled_at >= ${from}::timestamptz)
+      GROUP BY r.api_key_id`;
+    return new Map(rows.map((r) => [r.api_key_id, { accountId: r.api_key_id, credits: r.credits ?? 0n, tokens: r.tokens ?? 0n, requests: r.requests ?? 0n }]));
+  }
 }

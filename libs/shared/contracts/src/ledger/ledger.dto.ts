@@ -119,6 +119,12 @@ export interface QuotaRuleView {
   main: boolean;
 }
 
+/** An API key's own rules, with what is used in each current window. */
+export interface KeyQuotaView {
+  apiKeyId: string;
+  rules: QuotaRuleView[];
+}
+
 export interface QuotaView {
   accountId: string;
   oversell: boolean;
