@@ -1,16 +1,25 @@
-import type { ProviderAdapter } from '../provider.js';
+import { joinUrl, type ProviderAdapter, type WireProtocol } from '../provider.js';
 import { classifyOpenAiFailure } from './errors.js';
+import { toOpenAiRequest } from './request.js';
+import { fromOpenAiResponse } from './response.js';
+import { OpenAiStreamDecoder } from './stream.js';
 
-function join(baseUrl: string, path: string): string {
-  return baseUrl.endsWith('/') ? baseUrl.slice(0, -1) + path : baseUrl + path;
-}
+export const openAiWire: WireProtocol = {
+  protocol: 'openai',
+  buildRequest: (req, model, stream) => toOpenAiRequest(req, model, stream),
+  passthroughRequest: toOpenAiRequest,
+  parseResponse: fromOpenAiResponse,
+  streamDecoder: () => new OpenAiStreamDecoder(),
+  modelField: 'model',
+};
 
-/** OpenAI itself, and every OpenAI-compatible upstream (see compatible.ts): same wire format. */
+/** OpenAI itself, and every OpenAI-compatible upstream (the registry's family): same wire format. */
 export function openAiCompatibleAdapter(id: string): ProviderAdapter {
   return {
     id,
     protocol: 'openai',
-    chatUrl: (baseUrl) => join(baseUrl, '/chat/completions'),
+    wire: openAiWire,
+    chatUrl: (baseUrl) => joinUrl(baseUrl, '/chat/completions'),
     authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
     classifyFailure: classifyOpenAiFailure,
   };
@@ -20,6 +29,7 @@ export function openAiCompatibleAdapter(id: string): ProviderAdapter {
 export const azureOpenAiAdapter: ProviderAdapter = {
   id: 'azure',
   protocol: 'openai',
+  wire: openAiWire,
   chatUrl: (baseUrl, model) => {
     const url = new URL(baseUrl);
     const version = url.searchParams.get('api-version') ?? '2024-10-21';
