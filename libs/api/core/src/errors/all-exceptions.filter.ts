@@ -60,7 +60,7 @@ export function toGeminiShape(status: number, body: ErrorBody) {
 /** Which error shape a relay path answers in: each surface its protocol's own. */
 export function relayErrorShape(url: string, status: number, body: ErrorBody): unknown {
   if (url.startsWith('/v1/messages')) return toAnthropicShape(status, body);
-  if (url.startsWith('/v1beta/')) return toGeminiShape(status, body);
+  if (url.startsWith('/v1beta/') || url.startsWith('/v1/models/')) return toGeminiShape(status, body);
   if (url.startsWith('/v1/')) return toOpenAiShape(status, body);
   return body;
 }

@@ -15,12 +15,13 @@ export function parseModelAction(path: string): { model: string; action: string 
   return { model: decodeURIComponent(path.slice(0, at)), action: path.slice(at + 1) };
 }
 
-function geminiModel(id: string) {
-  return { name: `models/${id}`, version: '001', displayName: id, supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'] };
+/** Google's model list shape (`GET /v1beta/models`, and `GET /v1/models` for a Gemini client). */
+export function geminiModelList(ids: string[]) {
+  return { models: ids.map((id) => ({ name: `models/${id}`, version: '001', displayName: id, supportedGenerationMethods: ['generateContent', 'streamGenerateContent'] })) };
 }
 
 /** The Gemini surface (the Google Gen AI SDKs). Auth by `x-goog-api-key` or `?key=`; errors in Google's shape. */
-@Controller('v1beta')
+@Controller()
 export class GeminiController {
   private readonly logger = new Logger('Relay');
   private get deps() {
@@ -34,17 +35,19 @@ export class GeminiController {
     private readonly channels: RelayChannelSource,
   ) {}
 
-  @Get('models')
+  @Get('v1beta/models')
   @ApiKeyAuth()
   models(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return serveRelay(req, reply, this.deps, async ({ principal, res }) => {
-      const ids = await visibleModels(this.quoter, this.channels, principal);
-      sendJson(res, { models: ids.map(geminiModel) });
+      sendJson(res, geminiModelList(await visibleModels(this.quoter, this.channels, principal)));
     });
   }
 
-  /** `models/{model}:generateContent` and `models/{model}:streamGenerateContent?alt=sse`. */
-  @Post('models/*')
+  /**
+   * `models/{model}:generateContent` and `models/{model}:streamGenerateContent?alt=sse`, under
+   * `v1beta` and under `v1` (where the Google Gen AI SDK goes by default).
+   */
+  @Post(['v1beta/models/*', 'v1/models/*'])
   @HttpCode(200)
   @ApiKeyAuth()
   generate(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

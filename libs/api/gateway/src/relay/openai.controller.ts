@@ -5,6 +5,7 @@ import { ApiKeyAuthenticator } from '../keys/api-key-authenticator.js';
 import { openAiChatSurface, openAiCompletionsSurface } from '../providers/openai/surface.js';
 import { adapterFor } from '../providers/registry.js';
 import { ChainQuoter } from './chain-quoter.js';
+import { geminiModelList } from './gemini.controller.js';
 import { RelayChannelSource } from './relay-channel.js';
 import { callerOf, sendJson, serveRelay, visibleModels } from './relay-http.js';
 import { RelayService } from './relay.service.js';
@@ -60,6 +61,8 @@ export class OpenAiController {
   models(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return serveRelay(req, reply, this.deps, async ({ principal, res }) => {
       const ids = await visibleModels(this.quoter, this.channels, principal);
+      // `/v1/models` is also where the Google Gen AI SDK lists models; it sends its key as x-goog-api-key.
+      if (req.headers['x-goog-api-key'] !== undefined) return sendJson(res, geminiModelList(ids));
       sendJson(res, { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'tiergate' })) });
     });
   }
