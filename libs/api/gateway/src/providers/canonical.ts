@@ -137,3 +137,25 @@ export function argumentsObject(args: string): Record<string, unknown> {
     return { _raw: args };
   }
 }
+
+/** What a run of stream chunks adds up to (first choice): text, reasoning, whole tool calls, finish reason. */
+export function assembleChunks(chunks: ChatChunk[]): { content: string; reasoning: string; toolCalls: ToolCall[]; finish: FinishReason | null } {
+  let content = '';
+  let reasoning = '';
+  let finish: FinishReason | null = null;
+  const calls: ToolCall[] = [];
+  for (const chunk of chunks) {
+    const choice = chunk.choices[0];
+    if (!choice) continue;
+    content += choice.delta.content ?? '';
+    reasoning += choice.delta.reasoning_content ?? '';
+    for (const d of choice.delta.tool_calls ?? []) {
+      const call = (calls[d.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+      if (d.id) call.id = d.id;
+      call.function.name += d.function.name ?? '';
+      call.function.arguments += d.function.arguments ?? '';
+    }
+    finish = choice.finish_reason ?? finish;
+  }
+  return { content, reasoning, toolCalls: calls, finish };
+}
