@@ -58,7 +58,12 @@ describe('every surface against every upstream protocol, with the official clien
         name: `mock-${u.protocol}`,
         provider: u.protocol,
         baseUrl: `${mock.url}${u.path}`,
-        models: { [`m-${u.protocol}`]: u.upstreamModel, [`m-${u.protocol}-slow`]: `${u.upstreamModel}@chunkdelay=40,tokens=30` },
+        models: {
+          [`m-${u.protocol}`]: u.upstreamModel,
+          [`m-${u.protocol}-slow`]: `${u.upstreamModel}@chunkdelay=40,tokens=30`,
+          // The mock reports 3 prompt tokens read from the cache, and (Anthropic only) 2 written to it.
+          [`m-${u.protocol}-cached`]: `${u.upstreamModel}@cached=3,cacheWrite=2`,
+        },
       })),
     );
     anthropic = new Anthropic({ baseURL: t.baseUrl, apiKey: tree.key, maxRetries: 0 });
@@ -369,6 +374,48 @@ describe('every surface against every upstream protocol, with the official clien
       expect(total).toBeGreaterThan(900);
       expect(first).toBeLessThan(total - 600);
     }
+  });
+
+  it('carries cached-token usage across every combination and bills it at the cached rate', async () => {
+    for (const { protocol } of UPSTREAMS) {
+      const model = `m-${protocol}-cached`;
+      const content = 'one two three four five six seven';
+      // Anthropic reports cache writes apart from input; they are billed as input.
+      const written = protocol === 'anthropic' ? 2 : 0;
+      let before = await tree.used();
+      const m = await anthropic.messages.create({ model, max_tokens: 4, messages: [{ role: 'user', content }] });
+      expect(m.usage).toMatchObject({ input_tokens: 7 - 3 - written, cache_read_input_tokens: 3, cache_creation_input_tokens: written });
+      expect(charged(before, await tree.used())).toEqual(expectedCharge(7, m.usage.output_tokens, 3));
+      before = await tree.used();
+      const g = await gemini.models.generateContent({ model, contents: content, config: { maxOutputTokens: 4 } });
+      expect(g.usageMetadata).toMatchObject({ promptTokenCount: 7, cachedContentTokenCount: 3 });
+      expect(charged(before, await tree.used())).toEqual(expectedCharge(7, g.usageMetadata!.candidatesTokenCount!, 3));
+      before = await tree.used();
+      const o = await openai.chat.completions.create({ model, max_tokens: 4, messages: [{ role: 'user', content }] });
+      expect(o.usage).toMatchObject({ prompt_tokens: 7, prompt_tokens_details: { cached_tokens: 3 } });
+      expect(charged(before, await tree.used())).toEqual(expectedCharge(7, o.usage!.completion_tokens, 3));
+    }
+  });
+
+  it('bills a client that leaves a converted stream for what was generated, once', async () => {
+    const before = await tree.used();
+    const stream = anthropic.messages.stream({ model: 'm-gemini-slow', max_tokens: 100, messages: [{ role: 'user', content: 'leave early' }] });
+    let seen = 0;
+    await new Promise<void>((resolve) => {
+      stream.on('text', () => {
+        if (++seen === 5) {
+          stream.abort();
+          resolve();
+        }
+      });
+      stream.on('error', () => resolve());
+      stream.on('abort', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const paid = charged(before, await tree.used());
+    expect(paid.user).toBeGreaterThan(0n);
+    expect(paid.user).toBeLessThan(expectedCharge(2, 30).user);
+    expect(paid.master).toBeLessThan(paid.user);
   });
 
   it('answers errors in each surface’s own shape', async () => {

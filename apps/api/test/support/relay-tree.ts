@@ -2,18 +2,18 @@ import { expect } from 'vitest';
 import type { Api } from './api-client.js';
 
 /** Catalog prices (µc per 1M tokens) and markups every relay e2e spec uses. */
-export const PRICES = { inputPer1M: 2_000_000, outputPer1M: 8_000_000 } as const;
+export const PRICES = { inputPer1M: 2_000_000, cachedInputPer1M: 500_000, outputPer1M: 8_000_000 } as const;
 
-/** µc for a usage at a unit price per 1M tokens: half up, as the ledger does. */
-export const cost = (prompt: number, completion: number, inPer1M: number, outPer1M: number) =>
-  (BigInt(prompt) * BigInt(inPer1M) + BigInt(completion) * BigInt(outPer1M) + 500_000n) / 1_000_000n;
+/** µc for a usage at unit prices per 1M tokens (cached input at its own rate): half up, once, as the ledger does. */
+export const cost = (prompt: number, completion: number, cached: number, price: { input: number; cached: number; output: number }) =>
+  (BigInt(prompt - cached) * BigInt(price.input) + BigInt(cached) * BigInt(price.cached) + BigInt(completion) * BigInt(price.output) + 500_000n) / 1_000_000n;
 
 /** Expected charge per level: master (channel cost = catalog), agent (catalog), tenant (×1.2), user (×1.2 then ×1.5). */
-export const expectedCharge = (p: number, c: number) => ({
-  master: cost(p, c, 2_000_000, 8_000_000),
-  agent: cost(p, c, 2_000_000, 8_000_000),
-  tenant: cost(p, c, 2_400_000, 9_600_000),
-  user: cost(p, c, 3_600_000, 14_400_000),
+export const expectedCharge = (p: number, c: number, cached = 0) => ({
+  master: cost(p, c, cached, { input: 2_000_000, cached: 500_000, output: 8_000_000 }),
+  agent: cost(p, c, cached, { input: 2_000_000, cached: 500_000, output: 8_000_000 }),
+  tenant: cost(p, c, cached, { input: 2_400_000, cached: 600_000, output: 9_600_000 }),
+  user: cost(p, c, cached, { input: 3_600_000, cached: 900_000, output: 14_400_000 }),
 });
 
 export interface RelayTree {
@@ -37,7 +37,7 @@ export async function setupRelayTree(api: Api, channels: ChannelSpec[]): Promise
   const master = login.accessToken;
   for (const c of channels) {
     for (const model of Object.keys(c.models)) {
-      const priced = await api.call('PUT', `/api/v1/catalog/models/${model}`, { token: master, body: { inputPer1M: String(PRICES.inputPer1M), outputPer1M: String(PRICES.outputPer1M) } });
+      const priced = await api.call('PUT', `/api/v1/catalog/models/${model}`, { token: master, body: { inputPer1M: String(PRICES.inputPer1M), cachedInputPer1M: String(PRICES.cachedInputPer1M), outputPer1M: String(PRICES.outputPer1M) } });
       expect(priced.status, JSON.stringify(priced.body)).toBe(200);
     }
     const created = await api.call('POST', '/api/v1/channels', {

@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { TokenUsage } from '../providers/canonical.js';
-import { openAiChatSurface } from '../providers/openai/surface.js';
 import type { StreamDecoder, StreamEncoder, Surface, UpstreamEvent } from '../providers/provider.js';
 import { adapterFor } from '../providers/registry.js';
 import { countChatPromptTokens, countTokens } from '../tokens/token-counter.js';
@@ -62,11 +61,6 @@ export class RelayService {
     private readonly ledger: LedgerDriver,
     private readonly channels: RelayChannelSource,
   ) {}
-
-  /** The OpenAI chat surface (kept for callers that relay chat bodies directly). */
-  chatCompletions(caller: RelayCaller, raw: unknown, res: ServerResponse, clientGone: AbortSignal, requestId: string = randomUUID()): Promise<void> {
-    return this.relay({ surface: openAiChatSurface, caller, body: raw, res, clientGone, requestId });
-  }
 
   async relay(call: RelayCall): Promise<void> {
     const { surface, caller, res, clientGone } = call;
