@@ -69,3 +69,10 @@ describe('Gemini request ⇄ canonical', () => {
     expect(() => fromGeminiRequest({ contents: [{ parts: [{ text: 'x' }] }], generationConfig: { maxOutputTokens: 0 } }, 'm', false)).toThrow(/maxOutputTokens/);
   });
 });
+
+describe('Gemini media other than images', () => {
+  it('has no canonical form and is left out', () => {
+    const chat = fromGeminiRequest({ contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'application/pdf', data: 'JVBE' } }, { text: 'sum up' }] }] }, 'm', false);
+    expect(chat.messages).toEqual([{ role: 'user', content: 'sum up' }]);
+  });
+});

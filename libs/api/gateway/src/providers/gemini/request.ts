@@ -144,8 +144,14 @@ export function fromGeminiRequest(body: Record<string, unknown>, model: string, 
       const call = field(p, 'functionCall', 'function_call');
       const response = field(p, 'functionResponse', 'function_response');
       if (typeof p['text'] === 'string' && p['thought'] !== true) content.push({ type: 'text', text: p['text'] });
-      else if (isRecord(inline)) content.push({ type: 'image_url', image_url: { url: `data:${String(field(inline, 'mimeType', 'mime_type'))};base64,${String(inline['data'])}` } });
-      else if (isRecord(file)) content.push({ type: 'image_url', image_url: { url: String(field(file, 'fileUri', 'file_uri')) } });
+      // Only images have a canonical form; audio, video and PDF parts are left out (docs/protocols.md).
+      else if (isRecord(inline)) {
+        const mime = String(field(inline, 'mimeType', 'mime_type'));
+        if (mime.startsWith('image/')) content.push({ type: 'image_url', image_url: { url: `data:${mime};base64,${String(inline['data'])}` } });
+      } else if (isRecord(file)) {
+        const mime = field(file, 'mimeType', 'mime_type');
+        if (typeof mime !== 'string' || mime.startsWith('image/')) content.push({ type: 'image_url', image_url: { url: String(field(file, 'fileUri', 'file_uri')) } });
+      }
       else if (isRecord(call)) {
         const tc: ToolCall = { id: typeof call['id'] === 'string' ? call['id'] : `call_${n++}`, type: 'function', function: { name: String(call['name']), arguments: JSON.stringify(call['args'] ?? {}) } };
         calls.push(tc);

@@ -6,7 +6,8 @@ import { OpenAiStreamDecoder } from './stream.js';
 
 export const openAiWire: WireProtocol = {
   protocol: 'openai',
-  buildRequest: (req, model, stream) => toOpenAiRequest(req, model, stream),
+  // Reasoning read from another protocol's history is not input OpenAI-style APIs take back (DeepSeek refuses it).
+  buildRequest: (req, model, stream) => toOpenAiRequest({ ...req, messages: req.messages.map(({ reasoning_content: _r, ...m }) => m) }, model, stream),
   passthroughRequest: toOpenAiRequest,
   parseResponse: fromOpenAiResponse,
   streamDecoder: () => new OpenAiStreamDecoder(),

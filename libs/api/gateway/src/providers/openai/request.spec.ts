@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readJsonFixture } from '../fixtures.js';
+import { openAiWire } from './openai.adapter.js';
 import { parseChatRequest, toOpenAiRequest } from './request.js';
 
 describe('OpenAI chat request', () => {
@@ -19,5 +20,12 @@ describe('OpenAI chat request', () => {
     expect(() => parseChatRequest({ model: 'm', messages: ['x'] })).toThrow(/role/);
     expect(() => parseChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], max_tokens: 0 })).toThrow(/max_tokens/);
     expect(() => parseChatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: 'yes' })).toThrow(/stream/);
+  });
+});
+
+describe('OpenAI as a converted upstream', () => {
+  it('leaves out reasoning read from another protocol’s history', () => {
+    const body = openAiWire.buildRequest({ model: 'm', messages: [{ role: 'assistant', content: 'a', reasoning_content: 'thought' }] }, 'u', false);
+    expect(body['messages']).toEqual([{ role: 'assistant', content: 'a' }]);
   });
 });

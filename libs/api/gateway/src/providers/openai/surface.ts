@@ -35,7 +35,7 @@ function parseCompletionsRequest(raw: unknown): ChatRequest {
   const options = isRecord(raw['stream_options']) ? raw['stream_options'] : undefined;
   return {
     model: raw['model'],
-    messages: [{ role: 'user', content: typeof raw['suffix'] === 'string' ? prompt + raw['suffix'] : prompt }],
+    messages: [{ role: 'user', content: prompt }],
     max_tokens: maxTokens as number,
     ...(raw['stream'] === true && { stream: true }),
     ...(options && { stream_options: { include_usage: options['include_usage'] === true } }),
