@@ -428,6 +428,10 @@ describe('every surface against every upstream protocol, with the official clien
       status: 404,
       error: { type: 'error', error: { type: 'not_found_error' } },
     });
+    // Even a body Fastify cannot parse gets the surface's shape.
+    const notJson = await fetch(`${t.baseUrl}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': tree.key }, body: '{"model":' });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
     const badGemini = await fetch(`${t.baseUrl}/v1beta/models/m-openai:generateContent?key=tg-not-a-key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contents: [{ parts: [{ text: 'x' }] }] }) });
     expect(badGemini.status).toBe(401);
     expect(await badGemini.json()).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED' } });
