@@ -418,6 +418,25 @@ describe('every surface against every upstream protocol, with the official clien
     expect(paid.master).toBeLessThan(paid.user);
   });
 
+  it('passes a same-protocol body through untouched but for the model, thinking blocks and all', async () => {
+    const thinking = { type: 'thinking', thinking: 'Plan: greet back.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgx' };
+    const messages = [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: [thinking, { type: 'text', text: 'hello' }] },
+      { role: 'user', content: 'and again' },
+    ];
+    await anthropic.messages.create(
+      { model: 'm-anthropic', max_tokens: 6, top_k: 5, messages: messages as Anthropic.MessageParam[] },
+      { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } },
+    );
+    const sent = mock.requests.at(-1)!;
+    expect(sent.body).toEqual({ model: 'mock-claude', max_tokens: 6, top_k: 5, messages });
+    expect(sent.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
+    const contents = [{ role: 'user', parts: [{ text: 'hi there' }] }];
+    await gemini.models.generateContent({ model: 'm-gemini', contents, config: { topK: 3, safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT' as never, threshold: 'BLOCK_ONLY_HIGH' as never }] } });
+    expect(mock.requests.at(-1)!.body).toMatchObject({ contents, generationConfig: { topK: 3 }, safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_ONLY_HIGH' }] });
+  });
+
   it('answers errors in each surface’s own shape', async () => {
     const badAnthropic = new Anthropic({ baseURL: t.baseUrl, apiKey: 'tg-not-a-key', maxRetries: 0 });
     await expect(badAnthropic.messages.create({ model: 'm-openai', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
