@@ -426,11 +426,11 @@ describe('every surface against every upstream protocol, with the official clien
       { role: 'user', content: 'and again' },
     ];
     await anthropic.messages.create(
-      { model: 'm-anthropic', max_tokens: 6, top_k: 5, messages: messages as Anthropic.MessageParam[] },
+      { model: 'm-anthropic', max_tokens: 6, metadata: { user_id: 'u-1' }, stop_sequences: ['zzz'], messages: messages as Anthropic.MessageParam[] },
       { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } },
     );
     const sent = mock.requests.at(-1)!;
-    expect(sent.body).toEqual({ model: 'mock-claude', max_tokens: 6, top_k: 5, messages });
+    expect(sent.body).toEqual({ model: 'mock-claude', max_tokens: 6, metadata: { user_id: 'u-1' }, stop_sequences: ['zzz'], messages });
     expect(sent.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
     const contents = [{ role: 'user', parts: [{ text: 'hi there' }] }];
     await gemini.models.generateContent({ model: 'm-gemini', contents, config: { topK: 3, safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT' as never, threshold: 'BLOCK_ONLY_HIGH' as never }] } });
