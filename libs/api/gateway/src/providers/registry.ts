@@ -1,3 +1,5 @@
+import { anthropicAdapter } from './anthropic/anthropic.adapter.js';
+import { geminiAdapter } from './gemini/gemini.adapter.js';
 import { azureOpenAiAdapter, openAiCompatibleAdapter } from './openai/openai.adapter.js';
 import type { ProviderAdapter } from './provider.js';
 
@@ -22,9 +24,10 @@ export const OPENAI_COMPATIBLE: Readonly<Record<string, { name: string; defaultB
 const ADAPTERS = new Map<string, ProviderAdapter>([
   ...Object.keys(OPENAI_COMPATIBLE).map((id) => [id, openAiCompatibleAdapter(id)] as const),
   ['azure', azureOpenAiAdapter],
+  ['anthropic', anthropicAdapter],
+  ['gemini', geminiAdapter],
 ]);
 
-/** Adapters the relay can call today (Anthropic and Gemini upstreams come with their own folders). */
 export function adapterFor(provider: string): ProviderAdapter | undefined {
   return ADAPTERS.get(provider);
 }

@@ -9,6 +9,8 @@ import { RedisTrafficLimiter } from '../limits/redis-traffic-limiter.js';
 import { TrafficLimiter } from '../limits/traffic-limiter.js';
 import { ChainQuoter } from './chain-quoter.js';
 import { DbRelayChannelSource } from './db-relay-channel-source.js';
+import { AnthropicController } from './anthropic.controller.js';
+import { GeminiController } from './gemini.controller.js';
 import { OpenAiController } from './openai.controller.js';
 import { RelayChannelSource } from './relay-channel.js';
 import { RelayService } from './relay.service.js';
@@ -16,7 +18,7 @@ import { RelayService } from './relay.service.js';
 /** The relay surfaces and pipeline, on top of keys and channels (gateway), ledger and pricing. */
 @Module({
   imports: [AccountsModule, LedgerModule, PricingModule, GatewayModule],
-  controllers: [OpenAiController],
+  controllers: [OpenAiController, AnthropicController, GeminiController],
   providers: [
     ChainQuoter,
     RelayService,

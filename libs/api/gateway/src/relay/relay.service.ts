@@ -5,13 +5,14 @@ import type { Usage } from '@tiergate/api-pricing';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Agent, type Dispatcher, request } from 'undici';
-import { OpenAiChatStreamTap } from '../providers/openai/chat-stream.js';
+import type { TokenUsage } from '../providers/canonical.js';
+import type { StreamDecoder, StreamEncoder, Surface, UpstreamEvent } from '../providers/provider.js';
 import { adapterFor } from '../providers/registry.js';
 import { countChatPromptTokens, countTokens } from '../tokens/token-counter.js';
 import { type Admission, type LimitScope, TrafficLimiter } from '../limits/traffic-limiter.js';
 import { ChainQuoter } from './chain-quoter.js';
-import { SelectionMemory } from './selection.js';
 import { type RelayChannel, RelayChannelSource, type UpstreamFailureReport, attemptOrder } from './relay-channel.js';
+import { SelectionMemory } from './selection.js';
 
 /** A key quota rule as counterOf reads it. */
 type KeyRule = Parameters<typeof counterOf>[0];
@@ -38,24 +39,31 @@ const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 /** A reservation outlives any sane request; the reaper finishes it if the process dies. */
 const RESERVATION_TTL_MS = 15 * 60_000;
 
-interface ChatBody {
-  model: string;
-  messages: unknown[];
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean } & Record<string, unknown>;
-  max_tokens?: number;
-  max_completion_tokens?: number;
-  tools?: unknown;
-  [k: string]: unknown;
+type Outcome = { usage: TokenUsage; status: ActualUsage['status'] };
+
+/** One relayed call: which surface the client speaks, and what its route adds to the body. */
+export interface RelayCall {
+  surface: Surface;
+  caller: RelayCaller;
+  body: unknown;
+  /** Gemini puts the model and the stream choice in the path. */
+  route?: { model?: string; stream?: boolean };
+  /** Only channels of this provider type (`/v1/{provider}/chat/completions`). */
+  provider?: string;
+  /** Client headers forwarded on a same-protocol pass-through (`anthropic-version`, `anthropic-beta`). */
+  passHeaders?: Record<string, string>;
+  res: ServerResponse;
+  clientGone: AbortSignal;
+  requestId?: string;
 }
 
-type Outcome = { usage: { prompt: number; completion: number; cached: number }; status: ActualUsage['status'] };
-
 /**
- * The relay pipeline for OpenAI chat completions, top to bottom: caller → chain (cached) →
- * status and model access → channels → price every level → reserve → call upstream (next
- * key/channel on 429, 5xx, auth and connect errors, never after the first byte) → stream or
- * return while counting → settle with the reported usage (counted when none) — or release.
+ * The relay pipeline for every surface, top to bottom: read the request in its surface's
+ * protocol → caller's chain (cached) → status and model access → channels → price every level →
+ * reserve → per attempt: same protocol as the upstream → pass the body through (model mapped),
+ * else convert through the canonical chat format → call upstream (next key/channel on 429, 5xx,
+ * auth and connect errors, never after the first byte) → answer or stream back, converted chunk
+ * by chunk, while counting → settle with the reported usage (counted when none) — or release.
  */
 @Injectable()
 export class RelayService {
@@ -73,25 +81,29 @@ export class RelayService {
   /** Round-robin cursors and last-use times of this replica's channel and key choices. */
   private readonly selection = new SelectionMemory();
 
-  async chatCompletions(caller: RelayCaller, raw: unknown, res: ServerResponse, clientGone: AbortSignal, requestId: string = randomUUID()): Promise<void> {
-    const body = parseChatBody(raw);
-    const model = body.model;
+  async relay(call: RelayCall): Promise<void> {
+    const { surface, caller, res, clientGone } = call;
+    const requestId = call.requestId ?? randomUUID();
+    const inbound = surface.parse(call.body, call.route ?? {});
+    const { model, stream } = inbound;
     if (caller.models.length > 0 && !caller.models.includes(model)) {
       throw new ForbiddenError('model_not_allowed', `This API key may not use the model "${model}"`);
     }
     const chain = await this.quoter.chainOf(caller.accountId);
     if (chain.blocked) throw new ForbiddenError('account_suspended', 'This account, or one above it, is suspended');
     if (!ChainQuoter.isPriced(chain, model)) throw new NotFoundError('model_not_found', `The model "${model}" does not exist or you do not have access to it`);
-    const candidates = pinned(await this.channels.channelsFor(model), caller);
+    const candidates = pinned(
+      (await this.channels.channelsFor(model)).filter((c) => call.provider === undefined || c.provider === call.provider),
+      caller,
+    );
     const attempts = attemptOrder(candidates, { strategy: this.config.channelStrategy, memory: this.selection });
     if (attempts.length === 0) throw new UnavailableError('no_channel', `No upstream is serving "${model}" right now`);
 
-    const stream = body.stream === true;
-    const promptTokens = countChatPromptTokens(body.messages, body.tools);
+    const promptTokens = countChatPromptTokens(inbound.canonical.messages, inbound.canonical.tools);
     const limits = limitScopesOf(caller, chain.limits);
     const admission = await this.traffic.admit(limits, promptTokens);
     if (!admission.ok) throw rateLimitedError(admission, caller.accountId);
-    const maxOutput = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+    const maxOutput = inbound.canonical.max_completion_tokens ?? inbound.canonical.max_tokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
     const estimate: Usage = { inputTokens: BigInt(promptTokens), cachedInputTokens: 0n, outputTokens: BigInt(maxOutput) };
     const reserved = this.quoter.levels(chain, model, estimate, attempts[0]!.channel.costMultiplierBps);
     const keyRules = caller.quotaRules ?? [];
@@ -129,22 +141,19 @@ export class RelayService {
     try {
       for (const { channel, key } of attempts) {
         const adapter = adapterFor(channel.provider);
-        if (!adapter || adapter.protocol !== 'openai') continue;
+        if (!adapter) continue;
         this.selection.used(channel.id);
         this.selection.used(key.id);
         const upstreamModel = channel.modelMapping[model] ?? model;
-        const upstreamBody = JSON.stringify({
-          ...body,
-          model: upstreamModel,
-          ...(stream && { stream_options: { ...body.stream_options, include_usage: true } }),
-        });
+        const passthrough = adapter.protocol === surface.protocol;
+        const upstreamBody = passthrough ? adapter.wire.passthroughRequest(inbound.native, upstreamModel, stream) : adapter.wire.buildRequest(inbound.canonical, upstreamModel, stream);
         let upstream: Dispatcher.ResponseData;
         try {
-          upstream = await request(adapter.chatUrl(channel.baseUrl, upstreamModel), {
+          upstream = await request(adapter.chatUrl(channel.baseUrl, upstreamModel, stream), {
             method: 'POST',
             dispatcher: this.dispatcher,
-            headers: { 'content-type': 'application/json', ...adapter.authHeaders(key.key) },
-            body: upstreamBody,
+            headers: { 'content-type': 'application/json', ...(passthrough && call.passHeaders), ...adapter.authHeaders(key.key) },
+            body: JSON.stringify(upstreamBody),
             signal: clientGone,
           });
         } catch (err) {
@@ -162,27 +171,26 @@ export class RelayService {
             this.reportFailure({ channelId: channel.id, keyId: key.id, scope, immediate: failure.keyUnusable, reason: failure.reason });
             continue;
           }
-          // The request itself was refused upstream: say so in OpenAI's shape, charge nothing.
+          // The request itself was refused upstream: say so in the caller's shape, charge nothing.
           throw new InvalidInputError('upstream_rejected', upstreamMessage(text) ?? `The upstream refused the request (${upstream.statusCode})`);
         }
         if (!stream) {
-          const json = (await upstream.body.json()) as ChatCompletion;
-          const reported = json.usage;
-          const completionText = (json.choices ?? []).map((c) => (c.message?.content ?? '') + JSON.stringify(c.message?.tool_calls ?? '')).join('');
-          await finish(channel, {
-            usage: reported
-              ? { prompt: reported.prompt_tokens ?? 0, completion: reported.completion_tokens ?? 0, cached: reported.prompt_tokens_details?.cached_tokens ?? 0 }
-              : { prompt: promptTokens, completion: countTokens(completionText), cached: 0 },
-            status: 'ok',
-          });
-          json.model = model;
-          const payload = JSON.stringify(json);
+          const json: unknown = await upstream.body.json();
+          const parsed = adapter.wire.parseResponse(json, model);
+          const completionText = parsed.completion.choices.map((c) => (c.message?.content ?? '') + JSON.stringify(c.message?.tool_calls ?? '')).join('');
+          const usage = parsed.usage ?? { prompt: promptTokens, completion: countTokens(completionText), cached: 0, cacheWrite: 0 };
+          await finish(channel, { usage, status: 'ok' });
+          const answer = passthrough ? { ...(json as Record<string, unknown>), [adapter.wire.modelField]: model } : surface.renderResponse(parsed.completion, usage, model);
+          const payload = JSON.stringify(answer);
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-request-id': requestId });
           res.end(payload);
           return;
         }
-        const rename = upstreamModel === model ? undefined : ([`"model":${JSON.stringify(upstreamModel)}`, `"model":${JSON.stringify(model)}`] as const);
-        await this.pipeStream(upstream, res, body, requestId, clientGone, rename, (outcome) => finish(channel, { ...outcome, usage: { ...outcome.usage, prompt: outcome.usage.prompt || promptTokens } }));
+        // Clients see the public model name, not the upstream one it maps to.
+        const field = JSON.stringify(adapter.wire.modelField);
+        const rename = upstreamModel === model ? undefined : ([`${field}:${JSON.stringify(upstreamModel)}`, `${field}:${JSON.stringify(model)}`] as const);
+        const encoder = passthrough ? null : surface.streamEncoder({ model, includeUsage: inbound.includeUsage, promptTokens });
+        await this.pipeStream(upstream, res, adapter.wire.streamDecoder(model), encoder, { requestId, clientGone, rename, includeUsage: inbound.includeUsage, promptTokens }, (outcome) => finish(channel, outcome));
         return;
       }
       throw new UnavailableError('upstream_unavailable', 'Every upstream for this model failed; try again shortly');
@@ -196,46 +204,49 @@ export class RelayService {
     this.channels.reportFailure(report).catch((err: unknown) => this.logger.error(`health report for channel ${report.channelId}: ${String(err)}`));
   }
 
-  /** Streams upstream events to the client as they come; bills what was generated up to the end. */
+  /**
+   * Streams upstream events to the client as they come — the raw bytes on a pass-through, else
+   * each event's canonical chunks through the surface's encoder — and bills what was generated.
+   */
   private async pipeStream(
     upstream: Dispatcher.ResponseData,
     res: ServerResponse,
-    body: ChatBody,
-    requestId: string,
-    clientGone: AbortSignal,
-    /** Clients see the public model name, not the upstream one it maps to. */
-    rename: readonly [string, string] | undefined,
+    decoder: StreamDecoder,
+    encoder: StreamEncoder | null,
+    opts: { requestId: string; clientGone: AbortSignal; rename: readonly [string, string] | undefined; includeUsage: boolean; promptTokens: number },
     settle: (outcome: Outcome) => Promise<void>,
   ): Promise<void> {
-    const tap = new OpenAiChatStreamTap(body.stream_options?.include_usage === true);
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': requestId });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': opts.requestId });
+    const write = (events: UpstreamEvent[]) => {
+      let out = '';
+      for (const event of events) {
+        if (encoder) for (const chunk of event.chunks) out += encoder.push(chunk);
+        // The usage chunk the relay forced upstream stays hidden from a client that did not ask.
+        else if (!event.usageOnly || opts.includeUsage) out += opts.rename ? event.raw.replaceAll(opts.rename[0], opts.rename[1]) : event.raw;
+      }
+      if (out && !res.destroyed) res.write(out);
+    };
     let status: ActualUsage['status'] = 'ok';
     try {
       upstream.body.setEncoding('utf8');
-      for await (const chunk of upstream.body as AsyncIterable<string>) {
-        const out = tap.push(chunk);
-        if (out && !res.destroyed) res.write(rename ? out.replaceAll(rename[0], rename[1]) : out);
-      }
-      const rest = tap.end();
-      if (rest && !res.destroyed) res.write(rest);
-      if (!tap.sawDone) status = 'upstream_failed';
+      for await (const chunk of upstream.body as AsyncIterable<string>) write(decoder.push(chunk));
+      write(decoder.end());
+      if (!decoder.done) status = 'upstream_failed';
     } catch {
       // Either the client left (we aborted the upstream) or the upstream broke mid-stream.
-      status = clientGone.aborted ? 'client_aborted' : 'upstream_failed';
-      tap.end();
+      status = opts.clientGone.aborted ? 'client_aborted' : 'upstream_failed';
+      decoder.end();
     }
-    const usage = tap.usage
-      ? { prompt: tap.usage.promptTokens, completion: tap.usage.completionTokens, cached: tap.usage.cachedTokens }
-      : { prompt: 0, completion: countTokens(tap.delivered), cached: 0 };
+    // A stream that ended properly is billed as reported; a cut one for what was delivered.
+    const reported = decoder.usage;
+    const usage: TokenUsage =
+      reported && decoder.done
+        ? { ...reported, prompt: reported.prompt || opts.promptTokens }
+        : { prompt: reported?.prompt || opts.promptTokens, completion: countTokens(decoder.delivered), cached: reported?.cached ?? 0, cacheWrite: reported?.cacheWrite ?? 0 };
+    if (encoder && decoder.done && !res.destroyed) res.write(encoder.end(usage));
     await settle({ usage, status });
     if (!res.destroyed) res.end();
   }
-}
-
-interface ChatCompletion {
-  model?: string;
-  choices?: { message?: { content?: string | null; tool_calls?: unknown } }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } };
 }
 
 /** A pinned request goes to its channel only, and only when its key allows pinning. */
@@ -264,19 +275,6 @@ function rateLimitedError(refused: Exclude<Admission, { ok: true }>, callerAccou
       ? `your account's limit of ${limit} ${unit} per minute`
       : `the ${unit}-per-minute limit of your provider`;
   return new RateLimitedError('rate_limit_exceeded', `Rate limit reached: ${who}. Retry after ${refused.retryAfterSeconds}s.`, refused.retryAfterSeconds);
-}
-
-function parseChatBody(raw: unknown): ChatBody {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidInputError('invalid_request', 'The body must be a JSON object');
-  const body = raw as ChatBody;
-  if (typeof body.model !== 'string' || body.model === '') throw new InvalidInputError('invalid_request', 'model is required');
-  if (!Array.isArray(body.messages) || body.messages.length === 0) throw new InvalidInputError('invalid_request', 'messages must be a non-empty array');
-  for (const field of ['max_tokens', 'max_completion_tokens'] as const) {
-    const v = body[field];
-    if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new InvalidInputError('invalid_request', `${field} must be a positive integer`);
-  }
-  if (body.stream !== undefined && typeof body.stream !== 'boolean') throw new InvalidInputError('invalid_request', 'stream must be a boolean');
-  return body;
 }
 
 function upstreamMessage(text: string): string | undefined {

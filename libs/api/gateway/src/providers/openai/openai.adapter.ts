@@ -1,19 +1,29 @@
-import type { ProviderAdapter } from '../provider.js';
+import { joinUrl, type ProviderAdapter, type WireProtocol } from '../provider.js';
 import { classifyOpenAiFailure } from './errors.js';
+import { toOpenAiRequest } from './request.js';
+import { fromOpenAiResponse } from './response.js';
+import { OpenAiStreamDecoder } from './stream.js';
 
-function join(baseUrl: string, path: string): string {
-  return baseUrl.endsWith('/') ? baseUrl.slice(0, -1) + path : baseUrl + path;
-}
+export const openAiWire: WireProtocol = {
+  protocol: 'openai',
+  // Reasoning read from another protocol's history is not input OpenAI-style APIs take back (DeepSeek refuses it).
+  buildRequest: (req, model, stream) => toOpenAiRequest({ ...req, messages: req.messages.map(({ reasoning_content: _r, ...m }) => m) }, model, stream),
+  passthroughRequest: toOpenAiRequest,
+  parseResponse: fromOpenAiResponse,
+  streamDecoder: () => new OpenAiStreamDecoder(),
+  modelField: 'model',
+};
 
-/** OpenAI itself, and every OpenAI-compatible upstream (see compatible.ts): same wire format. */
+/** OpenAI itself, and every OpenAI-compatible upstream (the registry's family): same wire format. */
 export function openAiCompatibleAdapter(id: string): ProviderAdapter {
   return {
     id,
     protocol: 'openai',
-    chatUrl: (baseUrl) => join(baseUrl, '/chat/completions'),
+    wire: openAiWire,
+    chatUrl: (baseUrl) => joinUrl(baseUrl, '/chat/completions'),
     authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
     classifyFailure: classifyOpenAiFailure,
-    probe: (baseUrl, apiKey) => ({ url: join(baseUrl, '/models'), headers: { authorization: `Bearer ${apiKey}` } }),
+    probe: (baseUrl, apiKey) => ({ url: joinUrl(baseUrl, '/models'), headers: { authorization: `Bearer ${apiKey}` } }),
   };
 }
 
@@ -21,6 +31,7 @@ export function openAiCompatibleAdapter(id: string): ProviderAdapter {
 export const azureOpenAiAdapter: ProviderAdapter = {
   id: 'azure',
   protocol: 'openai',
+  wire: openAiWire,
   chatUrl: (baseUrl, model) => azureUrl(baseUrl, `/openai/deployments/${encodeURIComponent(model)}/chat/completions`),
   authHeaders: (apiKey) => ({ 'api-key': apiKey }),
   classifyFailure: classifyOpenAiFailure,

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { assembleChunks } from '../canonical.js';
+import { feed, readFixture } from '../fixtures.js';
+import { GeminiStreamDecoder } from '../gemini/stream.js';
+import { OpenAiChatStreamEncoder, OpenAiStreamDecoder } from './stream.js';
+
+const recorded = readFixture('openai', 'chat-stream.txt');
+
+describe('OpenAiStreamDecoder', () => {
+  it('passes every event through byte for byte however split, and reads usage, calls and [DONE]', () => {
+    for (const size of [1, 7, 64, recorded.length]) {
+      const decoder = new OpenAiStreamDecoder();
+      const events = feed(recorded, size, (p) => decoder.push(p), () => decoder.end());
+      expect(events.map((e) => e.raw).join('')).toBe(recorded);
+      expect(events.filter((e) => e.usageOnly)).toHaveLength(1);
+      expect(assembleChunks(events.flatMap((e) => e.chunks))).toEqual({
+        content: 'Checking both cities.',
+        reasoning: '',
+        toolCalls: [
+          { id: 'call_x1', type: 'function', function: { name: 'get_forecast', arguments: '{"location":"Paris"}' } },
+          { id: 'call_x2', type: 'function', function: { name: 'get_time', arguments: '{"zone":"CET"}' } },
+        ],
+        finish: 'tool_calls',
+      });
+      expect(decoder.usage).toEqual({ prompt: 1117, completion: 46, cached: 1024, cacheWrite: 0 });
+      expect(decoder.delivered).toBe('Checking both cities.get_forecast{"location":"Paris"}get_time{"zone":"CET"}');
+      expect(decoder.done).toBe(true);
+    }
+  });
+
+  it('keeps a cut-off stream billable and never forwards half an event', () => {
+    const decoder = new OpenAiStreamDecoder();
+    const cut = recorded.slice(0, recorded.indexOf(' both') + 3);
+    const out = [...decoder.push(cut), ...decoder.end()].map((e) => e.raw).join('');
+    expect(decoder.delivered).toBe('Checking');
+    expect(out).not.toContain(' bo');
+    expect(decoder.usage).toBeNull();
+    expect(decoder.done).toBe(false);
+  });
+});
+
+describe('OpenAiChatStreamEncoder', () => {
+  it('renders a Gemini stream as OpenAI chunks under the public model, usage only when asked', () => {
+    const gemini = new GeminiStreamDecoder('upstream-name');
+    const chunks = gemini.push(readFixture('gemini', 'stream.txt')).flatMap((e) => e.chunks);
+    for (const includeUsage of [true, false]) {
+      const encoder = new OpenAiChatStreamEncoder({ model: 'public', includeUsage, promptTokens: 0 });
+      const sse = chunks.map((c) => encoder.push(c)).join('') + encoder.end(gemini.usage!);
+      const back = new OpenAiStreamDecoder();
+      const events = back.push(sse);
+      expect(assembleChunks(events.flatMap((e) => e.chunks))).toEqual(assembleChunks(chunks));
+      expect(sse).not.toContain('upstream-name');
+      expect(back.done).toBe(true);
+      expect(back.usage).toEqual(includeUsage ? { prompt: 11, completion: 24, cached: 4, cacheWrite: 0 } : null);
+    }
+  });
+});
