@@ -17,7 +17,7 @@ describe('OpenAI relay with the official client', () => {
   let tokens: { agent: string; tenant: string; user: string };
   let client: OpenAI;
   const MODEL = 'gpt-relay';
-  const EXTRA = ['gpt-flaky', 'gpt-slow', 'gpt-cut', 'gpt-nousage'];
+  const EXTRA = ['gpt-flaky', 'gpt-slow', 'gpt-cut', 'gpt-nousage', 'emb-relay'];
 
   /** µc for `usage` at a unit price per 1M tokens: half up, as the ledger does. */
   const cost = (prompt: number, completion: number, inPer1M: number, outPer1M: number) =>
@@ -59,7 +59,7 @@ describe('OpenAI relay with the official client', () => {
         baseUrl: `${mock.url}/v1`,
         keys: ['sk-mock-upstream-key-1'],
         models: [MODEL, ...EXTRA],
-        modelMapping: { [MODEL]: 'mock-gpt', 'gpt-flaky': 'mock-gpt', 'gpt-slow': 'mock-gpt@chunkdelay=20', 'gpt-cut': 'mock-gpt@disconnect=4', 'gpt-nousage': 'mock-gpt@nousage' },
+        modelMapping: { [MODEL]: 'mock-gpt', 'gpt-flaky': 'mock-gpt', 'gpt-slow': 'mock-gpt@chunkdelay=20', 'gpt-cut': 'mock-gpt@disconnect=4', 'gpt-nousage': 'mock-gpt@nousage', 'emb-relay': 'mock-embedding-small' },
       },
     });
     expect(healthy.status, JSON.stringify(healthy.body)).toBe(201);
@@ -192,5 +192,26 @@ describe('OpenAI relay with the official client', () => {
     expect(mock.requests.length - requestsBefore).toBe(2);
     const { prompt_tokens: p, completion_tokens: c } = reply.usage!;
     expect(delta(before, await used())).toEqual(expected(p, c));
+  });
+
+  it('embeds with the official client and charges the reported input tokens at every level', async () => {
+    const before = await used();
+    const out = await client.embeddings.create({ model: 'emb-relay', input: ['first text to embed', 'second one'], dimensions: 8 });
+    expect(out.model).toBe('emb-relay');
+    expect(out.data).toHaveLength(2);
+    expect(out.data[0]!.embedding).toHaveLength(8);
+    expect(mock.requests.at(-1)).toMatchObject({ path: '/v1/embeddings', body: { model: 'mock-embedding-small', dimensions: 8 } });
+    expect(delta(before, await used())).toEqual(expected(out.usage.prompt_tokens, 0));
+
+    // Base64 passes through untouched; bad input is a 400 that reaches no upstream and charges nothing.
+    const b64 = await client.embeddings.create({ model: 'emb-relay', input: 'as base64', encoding_format: 'base64' });
+    expect(b64.data[0]!.embedding.length).toBeGreaterThan(0);
+    const calls = mock.requests.length;
+    const after = await used();
+    for (const input of ['', [], [''], [1.5], 42]) {
+      await expect(client.embeddings.create({ model: 'emb-relay', input: input as string })).rejects.toMatchObject({ status: 400 });
+    }
+    expect(mock.requests.length).toBe(calls);
+    expect(await used()).toEqual(after);
   });
 });

@@ -62,6 +62,8 @@ export interface ProviderAdapter {
   classifyFailure(status: number, body: string): UpstreamFailure;
   /** A cheap authenticated GET (the model list) that tells whether a key and its upstream work again. */
   probe(baseUrl: string, apiKey: string): { url: string; headers: Record<string, string> };
+  /** Where OpenAI-shaped embeddings go; absent when the provider has none the relay speaks. */
+  embeddingsUrl?(baseUrl: string, upstreamModel: string): string;
 }
 
 /** An inbound request, read by its surface: the canonical form and the client's own body. */

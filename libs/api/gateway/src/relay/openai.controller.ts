@@ -34,6 +34,14 @@ export class OpenAiController {
     );
   }
 
+  /** Embeddings: OpenAI-protocol channels only; billed on the input tokens the upstream reports. */
+  @Post('embeddings')
+  @HttpCode(200)
+  @ApiKeyAuth()
+  embeddings(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return serveRelay(req, reply, this.deps, ({ principal, res, gone }) => this.relay.embeddings(callerOf(principal, req), body, res, gone, String(req.id)));
+  }
+
   /** Legacy text completions, converted through chat for every upstream. */
   @Post('completions')
   @HttpCode(200)

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { TokenUsage } from '../providers/canonical.js';
-import type { StreamDecoder, StreamEncoder, Surface, UpstreamEvent } from '../providers/provider.js';
+import type { ProviderAdapter, StreamDecoder, StreamEncoder, Surface, UpstreamEvent } from '../providers/provider.js';
 import { adapterFor } from '../providers/registry.js';
 import { countChatPromptTokens, countTokens } from '../tokens/token-counter.js';
 import { type Admission, type LimitScope, TrafficLimiter } from '../limits/traffic-limiter.js';
@@ -40,6 +40,16 @@ const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 const RESERVATION_TTL_MS = 15 * 60_000;
 
 type Outcome = { usage: TokenUsage; status: ActualUsage['status'] };
+type Attempt = ReturnType<typeof attemptOrder>[number];
+
+/** A request past every gate, with its reservation open. */
+interface OpenRequest {
+  /** Keys and channels to try, in order. */
+  attempts: Attempt[];
+  settle(channel: RelayChannel, outcome: Outcome): Promise<void>;
+  /** In a finally: an attempt that never settled gives its reservation back. */
+  releaseUnlessSettled(): Promise<void>;
+}
 
 /** One relayed call: which surface the client speaks, and what its route adds to the body. */
 export interface RelayCall {
@@ -86,25 +96,106 @@ export class RelayService {
     const requestId = call.requestId ?? randomUUID();
     const inbound = surface.parse(call.body, call.route ?? {});
     const { model, stream } = inbound;
+    const promptTokens = countChatPromptTokens(inbound.canonical.messages, inbound.canonical.tools);
+    const maxOutput = inbound.canonical.max_completion_tokens ?? inbound.canonical.max_tokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+    const open = await this.open({ caller, model, provider: call.provider, promptTokens, maxOutput, requestId });
+    try {
+      for (const attempt of open.attempts) {
+        const { channel } = attempt;
+        const adapter = adapterFor(channel.provider);
+        if (!adapter) continue;
+        const upstreamModel = channel.modelMapping[model] ?? model;
+        const passthrough = adapter.protocol === surface.protocol;
+        const upstreamBody = passthrough ? adapter.wire.passthroughRequest(inbound.native, upstreamModel, stream) : adapter.wire.buildRequest(inbound.canonical, upstreamModel, stream);
+        const upstream = await this.send(attempt, adapter, adapter.chatUrl(channel.baseUrl, upstreamModel, stream), upstreamBody, clientGone, passthrough ? call.passHeaders : undefined);
+        if (!upstream) continue;
+        if (!stream) {
+          const json: unknown = await upstream.body.json();
+          const parsed = adapter.wire.parseResponse(json, model);
+          const completionText = parsed.completion.choices.map((c) => (c.message?.content ?? '') + JSON.stringify(c.message?.tool_calls ?? '')).join('');
+          const usage = parsed.usage ?? { prompt: promptTokens, completion: countTokens(completionText), cached: 0, cacheWrite: 0 };
+          await open.settle(channel, { usage, status: 'ok' });
+          const answer = passthrough ? { ...(json as Record<string, unknown>), [adapter.wire.modelField]: model } : surface.renderResponse(parsed.completion, usage, model);
+          sendAnswer(res, requestId, answer);
+          return;
+        }
+        // Clients see the public model name, not the upstream one it maps to.
+        const field = JSON.stringify(adapter.wire.modelField);
+        const rename = upstreamModel === model ? undefined : ([`${field}:${JSON.stringify(upstreamModel)}`, `${field}:${JSON.stringify(model)}`] as const);
+        const encoder = passthrough ? null : surface.streamEncoder({ model, includeUsage: inbound.includeUsage, promptTokens });
+        await this.pipeStream(upstream, res, adapter.wire.streamDecoder(model), encoder, { requestId, clientGone, rename, includeUsage: inbound.includeUsage, promptTokens }, (outcome) =>
+          open.settle(channel, outcome),
+        );
+        return;
+      }
+      throw new UnavailableError('upstream_unavailable', 'Every upstream for this model failed; try again shortly');
+    } finally {
+      await open.releaseUnlessSettled();
+    }
+  }
+
+  /**
+   * OpenAI embeddings, on the same gates and ledger as chat: the input is counted and reserved,
+   * sent to an OpenAI-protocol channel (the body passes through, model mapped), and settled with
+   * the prompt tokens the upstream reports.
+   */
+  async embeddings(caller: RelayCaller, raw: unknown, res: ServerResponse, clientGone: AbortSignal, requestId: string = randomUUID()): Promise<void> {
+    const body = parseEmbeddingsBody(raw);
+    const { model } = body;
+    const promptTokens = countEmbeddingInput(body.input);
+    const open = await this.open({ caller, model, promptTokens, maxOutput: 0, requestId, embeddings: true });
+    try {
+      for (const attempt of open.attempts) {
+        const { channel } = attempt;
+        const adapter = adapterFor(channel.provider);
+        const url = adapter?.embeddingsUrl?.(channel.baseUrl, channel.modelMapping[model] ?? model);
+        if (!adapter || !url) continue;
+        const upstream = await this.send(attempt, adapter, url, { ...body, model: channel.modelMapping[model] ?? model }, clientGone);
+        if (!upstream) continue;
+        const json = (await upstream.body.json()) as { model?: string; usage?: { prompt_tokens?: number } };
+        const reported = json.usage?.prompt_tokens;
+        await open.settle(channel, { usage: { prompt: typeof reported === 'number' ? reported : promptTokens, completion: 0, cached: 0, cacheWrite: 0 }, status: 'ok' });
+        sendAnswer(res, requestId, { ...json, model });
+        return;
+      }
+      throw new UnavailableError('upstream_unavailable', 'Every upstream for this model failed; try again shortly');
+    } finally {
+      await open.releaseUnlessSettled();
+    }
+  }
+
+  /**
+   * The gates every relayed request passes, in order: model access → chain (cached), suspended or
+   * not → priced → channels (provider, pin) → RPM/TPM → price every level → reserve along the
+   * chain (with the key's own rules). Returns the attempts in order and how to settle or release.
+   */
+  private async open(req: {
+    caller: RelayCaller;
+    model: string;
+    provider?: string;
+    promptTokens: number;
+    maxOutput: number;
+    requestId: string;
+    /** Only channels whose provider has an embeddings endpoint. */
+    embeddings?: boolean;
+  }): Promise<OpenRequest> {
+    const { caller, model, requestId } = req;
     if (caller.models.length > 0 && !caller.models.includes(model)) {
       throw new ForbiddenError('model_not_allowed', `This API key may not use the model "${model}"`);
     }
     const chain = await this.quoter.chainOf(caller.accountId);
     if (chain.blocked) throw new ForbiddenError('account_suspended', 'This account, or one above it, is suspended');
     if (!ChainQuoter.isPriced(chain, model)) throw new NotFoundError('model_not_found', `The model "${model}" does not exist or you do not have access to it`);
-    const candidates = pinned(
-      (await this.channels.channelsFor(model)).filter((c) => call.provider === undefined || c.provider === call.provider),
-      caller,
+    const served = (await this.channels.channelsFor(model)).filter(
+      (c) => (req.provider === undefined || c.provider === req.provider) && (!req.embeddings || adapterFor(c.provider)?.embeddingsUrl !== undefined),
     );
-    const attempts = attemptOrder(candidates, { strategy: this.config.channelStrategy, memory: this.selection });
+    const attempts = attemptOrder(pinned(served, caller), { strategy: this.config.channelStrategy, memory: this.selection });
     if (attempts.length === 0) throw new UnavailableError('no_channel', `No upstream is serving "${model}" right now`);
 
-    const promptTokens = countChatPromptTokens(inbound.canonical.messages, inbound.canonical.tools);
     const limits = limitScopesOf(caller, chain.limits);
-    const admission = await this.traffic.admit(limits, promptTokens);
+    const admission = await this.traffic.admit(limits, req.promptTokens);
     if (!admission.ok) throw rateLimitedError(admission, caller.accountId);
-    const maxOutput = inbound.canonical.max_completion_tokens ?? inbound.canonical.max_tokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
-    const estimate: Usage = { inputTokens: BigInt(promptTokens), cachedInputTokens: 0n, outputTokens: BigInt(maxOutput) };
+    const estimate: Usage = { inputTokens: BigInt(req.promptTokens), cachedInputTokens: 0n, outputTokens: BigInt(req.maxOutput) };
     const reserved = this.quoter.levels(chain, model, estimate, attempts[0]!.channel.costMultiplierBps);
     const keyRules = caller.quotaRules ?? [];
     if (keyRules.length > 0) {
@@ -124,79 +215,69 @@ export class RelayService {
     }
 
     let settled = false;
-    const finish = async (channel: RelayChannel, outcome: Outcome) => {
-      settled = true;
-      const usage: Usage = {
-        inputTokens: BigInt(outcome.usage.prompt),
-        cachedInputTokens: BigInt(Math.min(outcome.usage.cached, outcome.usage.prompt)),
-        outputTokens: BigInt(outcome.usage.completion),
-      };
-      const actual = this.quoter.levels(chain, model, usage, channel.costMultiplierBps);
-      await this.ledger.settle(requestId, actualOf(actual, usage, outcome.status));
-      // The prompt was counted at admission; the window gets the completion now.
-      if (limits.length > 0) {
-        this.traffic.addTokens(limits, Number(usage.outputTokens)).catch((err: unknown) => this.logger.warn(`tpm count for ${requestId}: ${String(err)}`));
-      }
+    return {
+      attempts,
+      settle: async (channel, outcome) => {
+        settled = true;
+        const usage: Usage = {
+          inputTokens: BigInt(outcome.usage.prompt),
+          cachedInputTokens: BigInt(Math.min(outcome.usage.cached, outcome.usage.prompt)),
+          outputTokens: BigInt(outcome.usage.completion),
+        };
+        const actual = this.quoter.levels(chain, model, usage, channel.costMultiplierBps);
+        await this.ledger.settle(requestId, actualOf(actual, usage, outcome.status));
+        // The prompt was counted at admission; the window gets the completion now.
+        if (limits.length > 0 && usage.outputTokens > 0n) {
+          this.traffic.addTokens(limits, Number(usage.outputTokens)).catch((err: unknown) => this.logger.warn(`tpm count for ${requestId}: ${String(err)}`));
+        }
+      },
+      releaseUnlessSettled: async () => {
+        if (!settled) await this.ledger.release(requestId).catch((err: unknown) => this.logger.error(`release ${requestId}: ${String(err)}`));
+      },
     };
+  }
+
+  /**
+   * One attempt upstream. Null when it failed in a way the next key or channel may not (429,
+   * 5xx, auth, unreachable) — reported to health; throws when the upstream refused the request
+   * itself (charged nothing, said in the caller's shape).
+   */
+  private async send(
+    { channel, key }: Attempt,
+    adapter: ProviderAdapter,
+    url: string,
+    body: unknown,
+    clientGone: AbortSignal,
+    extraHeaders?: Record<string, string>,
+  ): Promise<Dispatcher.ResponseData | null> {
+    this.selection.used(channel.id);
+    this.selection.used(key.id);
+    let upstream: Dispatcher.ResponseData;
     try {
-      for (const { channel, key } of attempts) {
-        const adapter = adapterFor(channel.provider);
-        if (!adapter) continue;
-        this.selection.used(channel.id);
-        this.selection.used(key.id);
-        const upstreamModel = channel.modelMapping[model] ?? model;
-        const passthrough = adapter.protocol === surface.protocol;
-        const upstreamBody = passthrough ? adapter.wire.passthroughRequest(inbound.native, upstreamModel, stream) : adapter.wire.buildRequest(inbound.canonical, upstreamModel, stream);
-        let upstream: Dispatcher.ResponseData;
-        try {
-          upstream = await request(adapter.chatUrl(channel.baseUrl, upstreamModel, stream), {
-            method: 'POST',
-            dispatcher: this.dispatcher,
-            headers: { 'content-type': 'application/json', ...(passthrough && call.passHeaders), ...adapter.authHeaders(key.key) },
-            body: JSON.stringify(upstreamBody),
-            signal: clientGone,
-          });
-        } catch (err) {
-          if (clientGone.aborted) throw err;
-          this.logger.warn(`channel ${channel.id}: ${String(err)}; trying the next`);
-          this.reportFailure({ channelId: channel.id, keyId: key.id, scope: 'channel', immediate: false, reason: `unreachable: ${String(err)}` });
-          continue;
-        }
-        if (upstream.statusCode >= 400) {
-          const text = await upstream.body.text().catch(() => '');
-          const failure = adapter.classifyFailure(upstream.statusCode, text);
-          if (failure.retry) {
-            // A key refused for auth or balance, or rate-limited, is the key's fault; anything else the channel's.
-            const scope = failure.keyUnusable || upstream.statusCode === 429 ? 'key' : 'channel';
-            this.reportFailure({ channelId: channel.id, keyId: key.id, scope, immediate: failure.keyUnusable, reason: failure.reason });
-            continue;
-          }
-          // The request itself was refused upstream: say so in the caller's shape, charge nothing.
-          throw new InvalidInputError('upstream_rejected', upstreamMessage(text) ?? `The upstream refused the request (${upstream.statusCode})`);
-        }
-        if (!stream) {
-          const json: unknown = await upstream.body.json();
-          const parsed = adapter.wire.parseResponse(json, model);
-          const completionText = parsed.completion.choices.map((c) => (c.message?.content ?? '') + JSON.stringify(c.message?.tool_calls ?? '')).join('');
-          const usage = parsed.usage ?? { prompt: promptTokens, completion: countTokens(completionText), cached: 0, cacheWrite: 0 };
-          await finish(channel, { usage, status: 'ok' });
-          const answer = passthrough ? { ...(json as Record<string, unknown>), [adapter.wire.modelField]: model } : surface.renderResponse(parsed.completion, usage, model);
-          const payload = JSON.stringify(answer);
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-request-id': requestId });
-          res.end(payload);
-          return;
-        }
-        // Clients see the public model name, not the upstream one it maps to.
-        const field = JSON.stringify(adapter.wire.modelField);
-        const rename = upstreamModel === model ? undefined : ([`${field}:${JSON.stringify(upstreamModel)}`, `${field}:${JSON.stringify(model)}`] as const);
-        const encoder = passthrough ? null : surface.streamEncoder({ model, includeUsage: inbound.includeUsage, promptTokens });
-        await this.pipeStream(upstream, res, adapter.wire.streamDecoder(model), encoder, { requestId, clientGone, rename, includeUsage: inbound.includeUsage, promptTokens }, (outcome) => finish(channel, outcome));
-        return;
-      }
-      throw new UnavailableError('upstream_unavailable', 'Every upstream for this model failed; try again shortly');
-    } finally {
-      if (!settled) await this.ledger.release(requestId).catch((err: unknown) => this.logger.error(`release ${requestId}: ${String(err)}`));
+      upstream = await request(url, {
+        method: 'POST',
+        dispatcher: this.dispatcher,
+        headers: { 'content-type': 'application/json', ...extraHeaders, ...adapter.authHeaders(key.key) },
+        body: JSON.stringify(body),
+        signal: clientGone,
+      });
+    } catch (err) {
+      if (clientGone.aborted) throw err;
+      this.logger.warn(`channel ${channel.id}: ${String(err)}; trying the next`);
+      this.reportFailure({ channelId: channel.id, keyId: key.id, scope: 'channel', immediate: false, reason: `unreachable: ${String(err)}` });
+      return null;
     }
+    if (upstream.statusCode < 400) return upstream;
+    const text = await upstream.body.text().catch(() => '');
+    const failure = adapter.classifyFailure(upstream.statusCode, text);
+    if (failure.retry) {
+      // A key refused for auth or balance, or rate-limited, is the key's fault; anything else the channel's.
+      const scope = failure.keyUnusable || upstream.statusCode === 429 ? 'key' : 'channel';
+      this.reportFailure({ channelId: channel.id, keyId: key.id, scope, immediate: failure.keyUnusable, reason: failure.reason });
+      return null;
+    }
+    // The request itself was refused upstream: say so in the caller's shape, charge nothing.
+    throw new InvalidInputError('upstream_rejected', upstreamMessage(text) ?? `The upstream refused the request (${upstream.statusCode})`);
   }
 
   /** Health bookkeeping stays off the request's path: the next attempt does not wait for it. */
@@ -275,6 +356,40 @@ function rateLimitedError(refused: Exclude<Admission, { ok: true }>, callerAccou
       ? `your account's limit of ${limit} ${unit} per minute`
       : `the ${unit}-per-minute limit of your provider`;
   return new RateLimitedError('rate_limit_exceeded', `Rate limit reached: ${who}. Retry after ${refused.retryAfterSeconds}s.`, refused.retryAfterSeconds);
+}
+
+function sendAnswer(res: ServerResponse, requestId: string, answer: unknown): void {
+  const payload = JSON.stringify(answer);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-request-id': requestId });
+  res.end(payload);
+}
+
+interface EmbeddingsBody {
+  model: string;
+  input: string | string[] | number[] | number[][];
+  [field: string]: unknown;
+}
+
+/** OpenAI's embeddings input: a string, strings, or token arrays — never empty. */
+function parseEmbeddingsBody(raw: unknown): EmbeddingsBody {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidInputError('invalid_request', 'The body must be a JSON object');
+  const body = raw as EmbeddingsBody;
+  if (typeof body.model !== 'string' || body.model === '') throw new InvalidInputError('invalid_request', 'model is required');
+  const input: unknown = body.input;
+  const isTokens = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((t) => Number.isSafeInteger(t) && (t as number) >= 0);
+  const valid =
+    (typeof input === 'string' && input !== '') ||
+    (Array.isArray(input) && input.length > 0 && input.length <= 2048 && (input.every((i) => typeof i === 'string' && i !== '') || isTokens(input) || input.every(isTokens)));
+  if (!valid) throw new InvalidInputError('invalid_request', 'input must be a non-empty string, an array of up to 2048 non-empty strings, or token arrays');
+  return body;
+}
+
+/** Tokens of an embeddings input: strings through the tokenizer, token arrays by length. */
+function countEmbeddingInput(input: EmbeddingsBody['input']): number {
+  if (typeof input === 'string') return countTokens(input);
+  let total = 0;
+  for (const item of input as unknown[]) total += typeof item === 'string' ? countTokens(item) : Array.isArray(item) ? item.length : 1;
+  return total;
 }
 
 function upstreamMessage(text: string): string | undefined {

@@ -24,6 +24,7 @@ export function openAiCompatibleAdapter(id: string): ProviderAdapter {
     authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
     classifyFailure: classifyOpenAiFailure,
     probe: (baseUrl, apiKey) => ({ url: joinUrl(baseUrl, '/models'), headers: { authorization: `Bearer ${apiKey}` } }),
+    embeddingsUrl: (baseUrl) => joinUrl(baseUrl, '/embeddings'),
   };
 }
 
@@ -36,6 +37,7 @@ export const azureOpenAiAdapter: ProviderAdapter = {
   authHeaders: (apiKey) => ({ 'api-key': apiKey }),
   classifyFailure: classifyOpenAiFailure,
   probe: (baseUrl, apiKey) => ({ url: azureUrl(baseUrl, '/openai/models'), headers: { 'api-key': apiKey } }),
+  embeddingsUrl: (baseUrl, model) => azureUrl(baseUrl, `/openai/deployments/${encodeURIComponent(model)}/embeddings`),
 };
 
 /** Azure paths hang off the resource URL and always carry an api-version. */
