@@ -5,7 +5,7 @@ import { type ApiKeyQuotaRule, Prisma, PrismaService } from '@tiergate/api-db';
 import type { CreateQuotaRuleDto, KeyQuotaView, QuotaRuleView, UpdateQuotaRuleDto } from '@tiergate/contracts';
 import { LedgerDriver } from '../ledger.types.js';
 import { counterOf, shapeOf } from './rule-shape.js';
-import { ruleView, toWindow } from './rule-view.js';
+import { ruleColumns, ruleView, toWindow } from './rule-view.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -41,14 +41,7 @@ export class KeyQuotaService {
         const created = await tx.apiKeyQuotaRule.create({
           data: {
             apiKeyId: key.id,
-            unit: dto.unit,
-            windowKind: window.kind,
-            calendarPeriod: window.kind === 'CALENDAR' ? window.period : null,
-            timezone: window.kind === 'CALENDAR' ? window.timezone : null,
-            intervalHours: window.kind === 'FIXED_INTERVAL' ? window.hours : null,
-            anchor: window.kind === 'LIFETIME' ? null : (window.anchor ?? null),
-            shape,
-            limit: dto.limit === undefined || dto.limit === null ? null : BigInt(dto.limit),
+            ...ruleColumns(dto, window),
           },
         });
         await this.audit.append(tx, { actorId: actor.accountId, action: 'api-key.quota.create', targetId: key.accountId, after: { apiKeyId: key.id, shape, limit: created.limit?.toString() ?? null }, ...meta });

@@ -6,7 +6,7 @@ import type { CreateQuotaRuleDto, QuotaRuleView, QuotaView, UpdateQuotaRuleDto }
 import { LedgerDriver } from '../ledger.types.js';
 import { QuotaRulesRepository } from './quota-rules.repository.js';
 import { counterOf, shapeOf } from './rule-shape.js';
-import { ruleView, toWindow } from './rule-view.js';
+import { ruleColumns, ruleView, toWindow } from './rule-view.js';
 
 @Injectable()
 export class QuotaService {
@@ -40,14 +40,7 @@ export class QuotaService {
     const rule = await this.prisma.$transaction(async (tx) => {
       const created = await this.rules.create(tx, {
         accountId: account.id,
-        unit: dto.unit,
-        windowKind: window.kind,
-        calendarPeriod: window.kind === 'CALENDAR' ? window.period : null,
-        timezone: window.kind === 'CALENDAR' ? window.timezone : null,
-        intervalHours: window.kind === 'FIXED_INTERVAL' ? window.hours : null,
-        anchor: window.kind === 'LIFETIME' ? null : (window.anchor ?? null),
-        shape,
-        limit: dto.limit === undefined || dto.limit === null ? null : BigInt(dto.limit),
+        ...ruleColumns(dto, window),
       });
       await this.audit.append(tx, { actorId: actor.accountId, action: 'quota.rule.create', targetId: account.id, after: { ...created, limit: created.limit?.toString() ?? null }, ...meta });
       return created;

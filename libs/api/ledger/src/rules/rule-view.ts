@@ -3,7 +3,7 @@ import { InvalidInputError } from '@tiergate/api-core';
 import type { ApiKeyQuotaRule, QuotaRule } from '@tiergate/api-db';
 import type { CreateQuotaRuleDto, QuotaRuleView } from '@tiergate/contracts';
 import { type QuotaWindow, validateWindow } from '../windows/quota-window.js';
-import { windowOfRule } from './rule-shape.js';
+import { shapeOf, windowOfRule } from './rule-shape.js';
 
 type RuleRow = QuotaRule | ApiKeyQuotaRule;
 
@@ -40,4 +40,18 @@ export function toWindow(dto: CreateQuotaRuleDto['window']): QuotaWindow {
     throw new InvalidInputError('invalid_window', err instanceof Error ? err.message : String(err));
   }
   return window;
+}
+
+/** The columns a new rule is stored with, account rule or key rule alike. */
+export function ruleColumns(dto: CreateQuotaRuleDto, window: QuotaWindow) {
+  return {
+    unit: dto.unit,
+    windowKind: window.kind,
+    calendarPeriod: window.kind === 'CALENDAR' ? window.period : null,
+    timezone: window.kind === 'CALENDAR' ? window.timezone : null,
+    intervalHours: window.kind === 'FIXED_INTERVAL' ? window.hours : null,
+    anchor: window.kind === 'LIFETIME' ? null : (window.anchor ?? null),
+    shape: shapeOf(dto.unit, window),
+    limit: dto.limit === undefined || dto.limit === null ? null : BigInt(dto.limit),
+  };
 }
