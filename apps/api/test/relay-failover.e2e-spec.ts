@@ -1,7 +1,8 @@
 import { type MockUpstream, startMockUpstream } from '@tiergate/mock-upstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from './support/api-client.js';
-import { buildRelayChain, chargePerLevel, chat, type RelayChain } from './support/relay-chain.js';
+import { buildRelayChain, chat, type RelayChain } from './support/relay-chain.js';
+import { expectedCharge } from './support/relay-tree.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -68,7 +69,7 @@ describe('relay failover between channels', () => {
     expect(retried / flaky).toBeGreaterThan(0.2);
     expect(retried / flaky).toBeLessThan(0.4);
 
-    const price = chargePerLevel(usage!.prompt_tokens, usage!.completion_tokens);
+    const price = expectedCharge(usage!.prompt_tokens, usage!.completion_tokens);
     const after = await chain.used();
     for (const level of ['master', 'agent', 'tenant', 'user'] as const) {
       expect(after[level] - before[level], level).toBe(price[level] * BigInt(ok));

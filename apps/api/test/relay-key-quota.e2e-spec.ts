@@ -2,7 +2,8 @@ import { LedgerRuntime } from '@tiergate/api-ledger';
 import { type MockUpstream, startMockUpstream } from '@tiergate/mock-upstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from './support/api-client.js';
-import { buildRelayChain, chargePerLevel, chat, type RelayChain } from './support/relay-chain.js';
+import { buildRelayChain, chat, type RelayChain } from './support/relay-chain.js';
+import { expectedCharge } from './support/relay-tree.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -64,7 +65,7 @@ describe('API key quota rules', () => {
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     const reply = await chat(t.baseUrl, key.key, body);
     expect(reply.status).toBe(200);
-    const charge = chargePerLevel(reply.body.usage.prompt_tokens, reply.body.usage.completion_tokens).user;
+    const charge = expectedCharge(reply.body.usage.prompt_tokens, reply.body.usage.completion_tokens).user;
     const rule = (await quotaOf(key.id)).body.rules[0];
     expect(BigInt(rule.used)).toBe(charge);
     // The next midnight in Shanghai (16:00 UTC).

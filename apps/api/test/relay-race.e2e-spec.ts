@@ -1,7 +1,8 @@
 import { type MockUpstream, startMockUpstream } from '@tiergate/mock-upstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from './support/api-client.js';
-import { buildRelayChain, chargePerLevel, chat, type RelayChain } from './support/relay-chain.js';
+import { buildRelayChain, chat, type RelayChain } from './support/relay-chain.js';
+import { expectedCharge } from './support/relay-tree.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -50,7 +51,7 @@ describe('relay under a race for the last credits', () => {
     // Every answer reports the same usage (the mock is deterministic), so one price per level.
     const { prompt_tokens: p, completion_tokens: c } = ok[0]!.body.usage;
     for (const r of ok) expect(r.body.usage).toMatchObject({ prompt_tokens: p, completion_tokens: c });
-    const price = chargePerLevel(p, c);
+    const price = expectedCharge(p, c);
     const after = await chain.used();
     for (const level of ['master', 'agent', 'tenant', 'user'] as const) {
       expect(after[level] - before[level], level).toBe(price[level] * BigInt(ok.length));

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { Api } from './api-client.js';
+import { PRICES } from './relay-tree.js';
 
 export interface RelayChain {
   ids: { master: string; agent: string; tenant: string; user: string };
@@ -10,29 +11,8 @@ export interface RelayChain {
   used(): Promise<Record<'master' | 'agent' | 'tenant' | 'user', bigint>>;
 }
 
-/** Catalog price of every model the relay specs use: 2 c in, 8 c out per 1M tokens. */
-export const CATALOG = { inputPer1M: 2_000_000n, outputPer1M: 8_000_000n } as const;
-
-/** µc for one request at a price per 1M tokens, rounded half up as the ledger does. */
-export function costOf(prompt: number, completion: number, inPer1M: bigint, outPer1M: bigint): bigint {
-  return (BigInt(prompt) * inPer1M + BigInt(completion) * outPer1M + 500_000n) / 1_000_000n;
-}
-
 /**
- * What every level pays for one request of master → agent → tenant (agent marks up ×1.2) → user
- * (tenant marks up ×1.5): the master's level records the upstream cost (catalog × 1.0).
- */
-export function chargePerLevel(prompt: number, completion: number): Record<'master' | 'agent' | 'tenant' | 'user', bigint> {
-  return {
-    master: costOf(prompt, completion, CATALOG.inputPer1M, CATALOG.outputPer1M),
-    agent: costOf(prompt, completion, CATALOG.inputPer1M, CATALOG.outputPer1M),
-    tenant: costOf(prompt, completion, (CATALOG.inputPer1M * 12n) / 10n, (CATALOG.outputPer1M * 12n) / 10n),
-    user: costOf(prompt, completion, (CATALOG.inputPer1M * 18n) / 10n, (CATALOG.outputPer1M * 18n) / 10n),
-  };
-}
-
-/**
- * Builds master → agent → tenant → user with the prices of chargePerLevel, catalog entries for
+ * Builds master → agent → tenant → user with the prices of expectedCharge, catalog entries for
  * `models`, grants down the chain (`userGrant` µc to the user) and one API key of the user.
  */
 export async function buildRelayChain(api: Api, models: string[], userGrant: bigint): Promise<RelayChain> {
@@ -41,7 +21,7 @@ export async function buildRelayChain(api: Api, models: string[], userGrant: big
   for (const m of models) {
     const res = await api.call('PUT', `/api/v1/catalog/models/${m}`, {
       token: master,
-      body: { inputPer1M: String(CATALOG.inputPer1M), outputPer1M: String(CATALOG.outputPer1M) },
+      body: { inputPer1M: String(PRICES.inputPer1M), cachedInputPer1M: String(PRICES.cachedInputPer1M), outputPer1M: String(PRICES.outputPer1M) },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   }
