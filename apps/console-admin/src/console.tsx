@@ -1,0 +1,33 @@
+import { ApiOutlined, ApartmentOutlined, DashboardOutlined, SettingOutlined, TagsOutlined } from '@ant-design/icons';
+import { AppShell, CONSOLES, ConsoleRoot, useHashRoute, useT } from '@tiergate/web-ui';
+import { CatalogPage } from './catalog-page.js';
+import { ChannelsPage } from './channels-page.js';
+import { OverviewPage } from './overview-page.js';
+import { SettingsPage } from './settings-page.js';
+import { TreePage } from './tree-page.js';
+
+export function Console() {
+  return <ConsoleRoot consoleId="admin">{({ me }) => <AdminShell me={me} />}</ConsoleRoot>;
+}
+
+function AdminShell({ me }: { me: Parameters<typeof AppShell>[0]['me'] }) {
+  const t = useT();
+  const [route, go] = useHashRoute();
+  const page = route[0] ?? 'overview';
+  const nav = [
+    { key: 'overview', label: t('nav.overview'), icon: <DashboardOutlined /> },
+    { key: 'tree', label: t('nav.tree'), icon: <ApartmentOutlined /> },
+    { key: 'catalog', label: t('nav.catalog'), icon: <TagsOutlined /> },
+    { key: 'channels', label: t('nav.channels'), icon: <ApiOutlined /> },
+    { key: 'settings', label: t('nav.settings'), icon: <SettingOutlined /> },
+  ];
+  return (
+    <AppShell info={CONSOLES.admin} me={me} nav={nav} selected={page} onNavigate={(k) => go(`/${k}`)}>
+      {page === 'overview' && <OverviewPage me={me} onOpen={(id) => go(`/tree/${id}`)} />}
+      {page === 'tree' && <TreePage rootId={me.account.id} selected={route[1]} onSelect={(id) => go(`/tree/${id}`)} />}
+      {page === 'catalog' && <CatalogPage />}
+      {page === 'channels' && <ChannelsPage selected={route[1]} onSelect={(id) => go(`/channels/${id}`)} />}
+      {page === 'settings' && <SettingsPage me={me} />}
+    </AppShell>
+  );
+}
