@@ -159,6 +159,32 @@ describe('the consoles, in Chromium', () => {
     await screenshot(pages.user!, 'app-user-keys');
   });
 
+  it('the usage reports show the chat: per user for the tenant, in the request log, as a chart for the agent', async () => {
+    const tenant = pages.tenant!;
+    await tenant.getByTestId('nav-usage').click();
+    // The persister writes usage rows in batches: reload until the report has them.
+    await expect
+      .poll(
+        async () => {
+          await tenant.reload();
+          await tenant.getByTestId('usage-total-charged').waitFor();
+          return tenant.getByTestId('usage-total-charged').innerText();
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .not.toBe('0.00');
+    await tenant.getByText('By child', { exact: true }).click();
+    await expect.poll(() => tenant.locator('[data-testid=usage-panel] tr', { hasText: people.user.name }).count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => tenant.locator('[data-testid=request-log] tr', { hasText: 'demo-chat' }).count(), { timeout: 20_000 }).toBe(1);
+    await screenshot(tenant, 'app-tenant-usage');
+
+    const agent = pages.agent!;
+    await agent.getByTestId('nav-usage').click();
+    await agent.getByTestId('usage-chart').waitFor({ timeout: 20_000 });
+    expect(await agent.locator('[data-testid=usage-chart] rect').count()).toBeGreaterThan(0);
+    await screenshot(agent, 'agent-usage');
+  });
+
   it('the master sees the tree, the catalog and the channels', async () => {
     const page = pages.master!;
     await page.getByTestId('nav-tree').click();

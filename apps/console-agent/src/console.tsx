@@ -1,6 +1,6 @@
-import { DashboardOutlined, GiftOutlined, SettingOutlined, TagsOutlined, TeamOutlined } from '@ant-design/icons';
+import { BarChartOutlined, DashboardOutlined, GiftOutlined, SettingOutlined, TagsOutlined, TeamOutlined } from '@ant-design/icons';
 import type { MeView } from '@tiergate/web-api-client';
-import { AccountDetail, AppShell, CodesPanel, ChildrenTable, CONSOLES, ConsoleRoot, CreateAccountButton, PriceListEditor, QuotaCard, useHashRoute, useT } from '@tiergate/web-ui';
+import { AccountDetail, AppShell, CodesPanel, ChildrenTable, CONSOLES, ConsoleRoot, CreateAccountButton, PriceListEditor, QuotaCard, RequestLogPanel, UsagePanel, useHashRoute, useT } from '@tiergate/web-ui';
 import { Card, Space } from 'antd';
 import { SettingsPage } from './settings-page.js';
 
@@ -17,6 +17,7 @@ function AgentShell({ me }: { me: MeView }) {
   const nav = [
     { key: 'overview', label: t('nav.overview'), icon: <DashboardOutlined /> },
     { key: 'children', label: t('nav.children'), icon: <TeamOutlined /> },
+    { key: 'usage', label: t('nav.usage'), icon: <BarChartOutlined /> },
     { key: 'prices', label: t('nav.prices'), icon: <TagsOutlined /> },
     { key: 'codes', label: t('nav.codes'), icon: <GiftOutlined /> },
     { key: 'settings', label: t('nav.settings'), icon: <SettingOutlined /> },
@@ -35,6 +36,12 @@ function AgentShell({ me }: { me: MeView }) {
         </Card>
       )}
       {page === 'children' && route[1] && <AccountDetail accountId={route[1]} onOpen={(id) => go(`/children/${id}`)} childKinds={[]} />}
+      {page === 'usage' && (
+        <Space orientation="vertical" style={{ width: '100%' }} size="large">
+          <UsagePanel accountId={self} />
+          <RequestLogPanel accountId={self} />
+        </Space>
+      )}
       {page === 'prices' && <PriceListEditor accountId={self} />}
       {page === 'codes' && <CodesPanel accountId={self} />}
       {page === 'settings' && <SettingsPage me={me} />}

@@ -1,6 +1,6 @@
-import { DashboardOutlined, KeyOutlined, MessageOutlined, SettingOutlined, TagsOutlined, TeamOutlined } from '@ant-design/icons';
+import { BarChartOutlined, DashboardOutlined, KeyOutlined, MessageOutlined, SettingOutlined, TagsOutlined, TeamOutlined } from '@ant-design/icons';
 import type { MeView } from '@tiergate/web-api-client';
-import { AccountDetail, ApiKeysPanel, AppShell, ChildrenTable, CONSOLES, ConsoleRoot, CreateAccountButton, PriceListEditor, QuotaCard, useHashRoute, useT } from '@tiergate/web-ui';
+import { AccountDetail, ApiKeysPanel, AppShell, ChildrenTable, CONSOLES, ConsoleRoot, CreateAccountButton, PriceListEditor, QuotaCard, RequestLogPanel, UsagePanel, useHashRoute, useT } from '@tiergate/web-ui';
 import { Card, Space } from 'antd';
 import { ChatPage } from './chat-page.js';
 import { SettingsPage } from './settings-page.js';
@@ -18,6 +18,7 @@ function TenantShell({ me }: { me: MeView }) {
   const nav = [
     { key: 'overview', label: t('nav.overview'), icon: <DashboardOutlined /> },
     { key: 'users', label: t('nav.users'), icon: <TeamOutlined /> },
+    { key: 'usage', label: t('nav.usage'), icon: <BarChartOutlined /> },
     { key: 'prices', label: t('nav.prices'), icon: <TagsOutlined /> },
     { key: 'keys', label: t('nav.keys'), icon: <KeyOutlined /> },
     { key: 'settings', label: t('nav.settings'), icon: <SettingOutlined /> },
@@ -36,6 +37,12 @@ function TenantShell({ me }: { me: MeView }) {
           <ApiKeysPanel accountId={route[1]} />
         </Space>
       )}
+      {page === 'usage' && (
+        <Space orientation="vertical" style={{ width: '100%' }} size="large">
+          <UsagePanel accountId={self} />
+          <RequestLogPanel accountId={self} />
+        </Space>
+      )}
       {page === 'prices' && <PriceListEditor accountId={self} />}
       {page === 'keys' && <ApiKeysPanel accountId={self} />}
       {page === 'settings' && <SettingsPage me={me} />}
@@ -52,10 +59,17 @@ function UserShell({ me }: { me: MeView }) {
   const nav = [
     { key: 'chat', label: t('nav.chat'), icon: <MessageOutlined /> },
     { key: 'keys', label: t('nav.keys'), icon: <KeyOutlined /> },
+    { key: 'usage', label: t('nav.usage'), icon: <BarChartOutlined /> },
     { key: 'settings', label: t('nav.settings'), icon: <SettingOutlined /> },
   ];
   return (
     <AppShell info={CONSOLES.app} me={me} nav={nav} selected={page} onNavigate={(k) => go(`/${k}`)}>
+      {page === 'usage' && (
+        <Space orientation="vertical" style={{ width: '100%' }} size="large">
+          <UsagePanel accountId={self} showRevenue={false} />
+          <RequestLogPanel accountId={self} />
+        </Space>
+      )}
       {page === 'chat' && <ChatPage me={me} />}
       {page === 'keys' && (
         <Space orientation="vertical" style={{ width: '100%' }} size="large">

@@ -16,7 +16,10 @@ import type {
   PriceListView,
   QuotaView,
   RedemptionCodeView,
+  RequestLogEntryView,
   Tier,
+  UsageGroup,
+  UsageReportView,
 } from '@tiergate/contracts';
 import { useHttp } from './api-context.js';
 import { queryKeys } from './query-keys.js';
@@ -359,4 +362,51 @@ export function useChildrenLoader() {
       queryKey: queryKeys.children(id, null, 200),
       queryFn: () => http.request<Page<AccountView>>('GET', `/api/v1/accounts/${enc(id)}/children`, { query: { limit: 200 } }),
     });
+}
+
+// ---- usage reports ----------------------------------------------------------------------
+
+export interface UsageFilter {
+  from?: string;
+  to?: string;
+  groupBy?: UsageGroup;
+}
+
+export function useUsage(id: string | undefined, filter: UsageFilter) {
+  const http = useHttp();
+  return useQuery({
+    queryKey: queryKeys.usage(id ?? '', filter),
+    queryFn: () => http.request<UsageReportView>('GET', `/api/v1/accounts/${enc(id!)}/usage`, { query: { ...filter } }),
+    enabled: !!id,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export interface RequestLogFilter {
+  from?: string;
+  to?: string;
+  model?: string;
+  keyId?: string;
+  status?: string;
+}
+
+export function useRequestLog(id: string | undefined, filter: RequestLogFilter, cursor?: string | null) {
+  const http = useHttp();
+  return useQuery({
+    queryKey: queryKeys.requestLog(id ?? '', filter, cursor),
+    queryFn: () => http.request<Page<RequestLogEntryView>>('GET', `/api/v1/accounts/${enc(id!)}/requests`, { query: { ...filter, cursor, limit: 20 } }),
+    enabled: !!id,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Fetches a CSV export with the session (and its refresh) and hands the text over. */
+export function useCsvExport() {
+  const http = useHttp();
+  return useMutation({
+    mutationFn: async (v: { id: string; what: 'usage' | 'requests'; filter: UsageFilter | RequestLogFilter }) => {
+      const res = await http.send('GET', `/api/v1/accounts/${enc(v.id)}/${v.what}/export`, { query: { ...v.filter } });
+      return res.text();
+    },
+  });
 }

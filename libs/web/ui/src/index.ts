@@ -11,3 +11,5 @@ export * from './console-root.js';
 export * from './account-panels.js';
 export * from './pricing-panels.js';
 export * from './keys-panels.js';
+export * from './bar-chart.js';
+export * from './usage-panels.js';
