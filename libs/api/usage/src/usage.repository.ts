@@ -45,18 +45,21 @@ export class UsageReportsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async sums(accountId: string, fromDay: Date, toDay: Date, groupBy: UsageGroup): Promise<UsageSums[]> {
-    const key =
-      groupBy === 'day' ? Prisma.sql`to_char(d.day, 'YYYY-MM-DD')` : groupBy === 'model' ? Prisma.sql`d.model` : Prisma.sql`d.via_id::text`;
+    const key = groupBy === 'day' ? Prisma.sql`d.day` : groupBy === 'model' ? Prisma.sql`d.model` : Prisma.sql`d.via_id`;
+    // Aggregate first, then name the (at most a few thousand) children.
     const rows = await this.prisma.$queryRaw<{ key: string; name: string | null; requests: bigint; tokens: bigint; credits: bigint; child_credits: bigint }[]>`
-      SELECT ${key} AS key,
-             ${groupBy === 'child' ? Prisma.sql`MIN(a.name)` : Prisma.sql`NULL::text`} AS name,
-             SUM(d.requests)::bigint AS requests, SUM(d.tokens)::bigint AS tokens,
-             SUM(d.credits)::bigint AS credits, SUM(d.child_credits)::bigint AS child_credits
-      FROM usage_daily d
-      ${groupBy === 'child' ? Prisma.sql`LEFT JOIN account a ON a.id = d.via_id` : Prisma.empty}
-      WHERE d.account_id = ${accountId}::uuid AND d.day >= ${fromDay}::date AND d.day < ${toDay}::date
-      GROUP BY 1
-      ORDER BY ${groupBy === 'day' ? Prisma.sql`1` : Prisma.sql`5 DESC, 1`}`;
+      SELECT ${groupBy === 'day' ? Prisma.sql`to_char(s.k, 'YYYY-MM-DD')` : Prisma.sql`s.k::text`} AS key,
+             ${groupBy === 'child' ? Prisma.sql`a.name` : Prisma.sql`NULL::text`} AS name,
+             s.requests, s.tokens, s.credits, s.child_credits
+      FROM (
+        SELECT ${key} AS k, SUM(d.requests)::bigint AS requests, SUM(d.tokens)::bigint AS tokens,
+               SUM(d.credits)::bigint AS credits, SUM(d.child_credits)::bigint AS child_credits
+        FROM usage_daily d
+        WHERE d.account_id = ${accountId}::uuid AND d.day >= ${fromDay}::date AND d.day < ${toDay}::date
+        GROUP BY 1
+      ) s
+      ${groupBy === 'child' ? Prisma.sql`LEFT JOIN account a ON a.id = s.k` : Prisma.empty}
+      ORDER BY ${groupBy === 'day' ? Prisma.sql`s.k` : Prisma.sql`s.credits DESC, 1`}`;
     return rows.map((r) => ({ key: r.key, name: r.name, requests: r.requests, tokens: r.tokens, credits: r.credits, childCredits: r.child_credits }));
   }
 
