@@ -34,9 +34,10 @@ export interface MeView {
 
 // ---- auth -------------------------------------------------------------------------------
 
-export function useMe(enabled = true) {
+/** Who the session is; keyed by its account so another login never shows the previous one. */
+export function useMe(accountId: string | undefined) {
   const http = useHttp();
-  return useQuery({ queryKey: queryKeys.me, queryFn: () => http.request<MeView>('GET', '/api/v1/me'), enabled });
+  return useQuery({ queryKey: queryKeys.me(accountId ?? ''), queryFn: () => http.request<MeView>('GET', '/api/v1/me'), enabled: !!accountId });
 }
 
 /** Logs in; the caller decides whether the tier fits its console before adopting the session. */

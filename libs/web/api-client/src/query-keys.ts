@@ -1,6 +1,6 @@
 /** Every query key of the consoles, in one place so that mutations invalidate the right ones. */
 export const queryKeys = {
-  me: ['me'] as const,
+  me: (accountId: string) => ['me', accountId] as const,
   account: (id: string) => ['account', id] as const,
   children: (id: string, cursor?: string | null, limit?: number) => ['account', id, 'children', cursor ?? null, limit ?? null] as const,
   childrenOf: (id: string) => ['account', id, 'children'] as const,

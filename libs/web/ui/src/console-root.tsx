@@ -62,9 +62,9 @@ export function ConsoleRoot({ consoleId, children }: { consoleId: ConsoleId; chi
 
 function Gate({ info, store, children }: { info: ConsoleInfo; store: ReturnType<typeof watchedStore>; children: (ctx: ConsoleContext) => ReactNode }) {
   const session = useSyncExternalStore(store.subscribe, store.get);
-  const me = useMe(!!session);
+  const me = useMe(session?.account.id);
+  const logout = useLogout();
   const t = useT();
-  const http = useHttp();
   if (!session) return <LoginPage info={info} />;
   if (me.isPending) return <Spin size="large" style={{ display: 'block', margin: '20vh auto' }} />;
   if (me.isError || !me.data) return <LoginPage info={info} />;
@@ -75,7 +75,7 @@ function Gate({ info, store, children }: { info: ConsoleInfo; store: ReturnType<
         status="403"
         title={<WrongTier info={info} tier={me.data.tier} />}
         extra={
-          <Button type="primary" onClick={() => void http.logout()}>
+          <Button type="primary" onClick={() => logout.mutate()}>
             {t('shell.logout')}
           </Button>
         }
