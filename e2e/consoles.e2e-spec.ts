@@ -185,7 +185,7 @@ describe('the consoles, in Chromium', () => {
     await screenshot(agent, 'agent-usage');
   });
 
-  it('the master sees the tree, the catalog and the channels', async () => {
+  it('the master sees the tree, the catalog, the channels and the audit log', async () => {
     const page = pages.master!;
     await page.getByTestId('nav-tree').click();
     await page.getByText(`${people.agent.name} · AGENT`).click();
@@ -196,6 +196,9 @@ describe('the consoles, in Chromium', () => {
     await page.getByTestId('nav-channels').click();
     await expect.poll(() => page.locator('td', { hasText: 'Built-in demo upstream' }).count()).toBeGreaterThan(0);
     await screenshot(page, 'admin-channels');
+    await page.getByTestId('nav-audit').click();
+    await expect.poll(() => page.locator('[data-testid=audit-table] tbody tr').count(), { timeout: 20_000 }).toBeGreaterThan(1);
+    await screenshot(page, 'admin-audit');
   });
 
   it('an agent cannot open the admin console, nor a sibling agent', async () => {

@@ -1,6 +1,7 @@
-import { ApiOutlined, ApartmentOutlined, BarChartOutlined, DashboardOutlined, SettingOutlined, TagsOutlined } from '@ant-design/icons';
+import { ApiOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, DashboardOutlined, SettingOutlined, TagsOutlined } from '@ant-design/icons';
 import { AppShell, CONSOLES, ConsoleRoot, RequestLogPanel, UsagePanel, useHashRoute, useT } from '@tiergate/web-ui';
 import { Space } from 'antd';
+import { AuditPage } from './audit-page.js';
 import { CatalogPage } from './catalog-page.js';
 import { ChannelsPage } from './channels-page.js';
 import { OverviewPage } from './overview-page.js';
@@ -21,6 +22,7 @@ function AdminShell({ me }: { me: Parameters<typeof AppShell>[0]['me'] }) {
     { key: 'usage', label: t('nav.usage'), icon: <BarChartOutlined /> },
     { key: 'catalog', label: t('nav.catalog'), icon: <TagsOutlined /> },
     { key: 'channels', label: t('nav.channels'), icon: <ApiOutlined /> },
+    { key: 'audit', label: t('nav.audit'), icon: <AuditOutlined /> },
     { key: 'settings', label: t('nav.settings'), icon: <SettingOutlined /> },
   ];
   return (
@@ -30,6 +32,7 @@ function AdminShell({ me }: { me: Parameters<typeof AppShell>[0]['me'] }) {
       {page === 'usage' && <UsagePages accountId={me.account.id} />}
       {page === 'catalog' && <CatalogPage />}
       {page === 'channels' && <ChannelsPage selected={route[1]} onSelect={(id) => go(`/channels/${id}`)} />}
+      {page === 'audit' && <AuditPage />}
       {page === 'settings' && <SettingsPage me={me} />}
     </AppShell>
   );

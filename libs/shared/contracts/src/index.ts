@@ -9,3 +9,4 @@ export * from './pricing/pricing.dto.js';
 export * from './gateway/api-key.dto.js';
 export * from './gateway/channel.dto.js';
 export * from './usage/usage.dto.js';
+export * from './audit/audit.dto.js';

@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
   AccountView,
+  AuditEntryView,
   ApiKeyView,
   CatalogEntryView,
   ChannelEventView,
@@ -409,5 +410,22 @@ export function useCsvExport() {
       const res = await http.send('GET', `/api/v1/accounts/${enc(v.id)}/${v.what}/export`, { query: { ...v.filter } });
       return res.text();
     },
+  });
+}
+
+// ---- audit (master) ---------------------------------------------------------------------
+
+export interface AuditFilter {
+  action?: string;
+  actorId?: string;
+  targetId?: string;
+}
+
+export function useAuditLog(filter: AuditFilter, cursor?: string | null) {
+  const http = useHttp();
+  return useQuery({
+    queryKey: queryKeys.audit(filter, cursor),
+    queryFn: () => http.request<Page<AuditEntryView>>('GET', '/api/v1/audit', { query: { ...filter, cursor, limit: 20 } }),
+    placeholderData: keepPreviousData,
   });
 }

@@ -15,6 +15,7 @@ export const queryKeys = {
   channelEvents: (id: string, cursor?: string | null) => ['channels', id, 'events', cursor ?? null] as const,
   relayModels: (key: string) => ['relay', 'models', key] as const,
   accounts: ['account'] as const,
+  audit: (filter: object, cursor?: string | null) => ['audit', filter, cursor ?? null] as const,
   usage: (id: string, filter: object) => ['account', id, 'usage', filter] as const,
   requestLog: (id: string, filter: object, cursor?: string | null) => ['account', id, 'requests', filter, cursor ?? null] as const,
 };

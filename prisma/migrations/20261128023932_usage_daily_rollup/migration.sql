@@ -12,6 +12,9 @@ CREATE TABLE "usage_daily" (
     CONSTRAINT "usage_daily_pkey" PRIMARY KEY ("account_id","day","model","via_id")
 );
 
+-- CreateIndex
+CREATE INDEX "usage_charge_account_id_settled_at_request_id_idx" ON "usage_charge"("account_id", "settled_at", "request_id");
+
 -- Fold the usage settled so far; from here on the persister folds each batch as it inserts it.
 INSERT INTO "usage_daily" ("account_id", "day", "model", "via_id", "requests", "tokens", "credits", "child_credits")
 SELECT c."account_id", (c."settled_at" AT TIME ZONE 'UTC')::date, r."model", COALESCE(b."account_id", c."account_id"),
