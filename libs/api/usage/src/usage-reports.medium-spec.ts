@@ -160,6 +160,21 @@ describe('usage reports (real Postgres)', () => {
     await expect(reports.requests(actor('tenant', 'TENANT'), ids.tenant!, { cursor: 'bm9wZQ' })).rejects.toMatchObject({ code: 'invalid_cursor' });
   });
 
+  it('a rare filter ends a page early, with a position to go on from where the scan stopped', async () => {
+    const repo = new UsageReportsRepository(prisma);
+    const range = { from: new Date('2026-03-01'), to: new Date('2026-03-03'), model: 'model-b', limit: 10 };
+    // Chunks of one charge, at most two scanned per call: newest first the sub-agent has
+    // model-a (tenant's own), model-b, model-a, model-a.
+    const first = await repo.requestLog(ids.sub!, range, 1, 2);
+    expect(first.rows.map((r) => r.model)).toEqual(['model-b']);
+    expect(first.resumeAt?.settledAt.toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    const second = await repo.requestLog(ids.sub!, { ...range, before: first.resumeAt! }, 1, 2);
+    expect(second.rows).toEqual([]);
+    expect(second.resumeAt?.settledAt.toISOString()).toBe('2026-03-01T10:00:00.000Z');
+    const third = await repo.requestLog(ids.sub!, { ...range, before: second.resumeAt! }, 1, 2);
+    expect(third).toEqual({ rows: [], resumeAt: null });
+  });
+
   it('exports CSV in credits', async () => {
     const csv = await reports.usageCsv(actor('agent', 'AGENT'), ids.agent!, { ...q, groupBy: 'model' });
     expect(csv.split('\r\n')).toEqual([

@@ -4,7 +4,7 @@ import { type Actor, InvalidInputError } from '@tiergate/api-core';
 import type { Page, RequestLogEntryView, RequestLogQueryDto, UsageQueryDto, UsageReportView, UsageRowView } from '@tiergate/contracts';
 import { csvLine, microToCredits } from './csv.js';
 import { dayRange, instantRange, isoDay } from './usage-range.js';
-import { type RequestLogRow, type UsageSums, UsageReportsRepository } from './usage.repository.js';
+import { type LogPosition, type RequestLogRow, type UsageSums, UsageReportsRepository } from './usage.repository.js';
 
 const EXPORT_MAX_ROWS = 100_000;
 
@@ -18,8 +18,8 @@ function row(s: Omit<UsageSums, 'key' | 'name'>): Omit<UsageRowView, 'key' | 'na
   };
 }
 
-function encodeCursor(r: RequestLogRow): string {
-  return Buffer.from(`${r.settled_at.toISOString()}|${r.request_id}`).toString('base64url');
+function encodeCursor(p: LogPosition): string {
+  return Buffer.from(`${p.settledAt.toISOString()}|${p.requestId}`).toString('base64url');
 }
 
 function decodeCursor(cursor: string): { settledAt: Date; requestId: string } {
@@ -91,7 +91,7 @@ export class UsageReportsService {
     const { account } = await this.access.requireAccess(actor, accountId, 'read');
     const { from, to } = instantRange(q.from, q.to);
     const limit = q.limit ?? 50;
-    const rows = await this.reports.requestLog(account.id, {
+    const { rows, resumeAt } = await this.reports.requestLog(account.id, {
       from,
       to,
       model: q.model,
@@ -101,23 +101,27 @@ export class UsageReportsService {
       limit: limit + 1,
     });
     const items = rows.slice(0, limit);
-    return { items: items.map(entry), nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!) : null };
+    // A full page continues after its last item; a page cut short by a rare filter after its scan.
+    const next = rows.length > limit ? { settledAt: items[items.length - 1]!.settled_at, requestId: items[items.length - 1]!.request_id } : resumeAt;
+    return { items: items.map(entry), nextCursor: next ? encodeCursor(next) : null };
   }
 
   async requestsCsv(actor: Actor, accountId: string, q: RequestLogQueryDto): Promise<string> {
     const { account } = await this.access.requireAccess(actor, accountId, 'read');
     const { from, to } = instantRange(q.from, q.to);
     let out = csvLine(['request_id', 'settled_at', 'account_id', 'api_key_id', 'model', 'status', 'input_tokens', 'cached_tokens', 'output_tokens', 'charged_credits']);
-    let before: { settledAt: Date; requestId: string } | undefined;
+    let before: LogPosition | undefined;
     for (let written = 0; written < EXPORT_MAX_ROWS; ) {
-      const rows = await this.reports.requestLog(account.id, { from, to, model: q.model, keyId: q.keyId, status: q.status, before, limit: Math.min(5000, EXPORT_MAX_ROWS - written) });
+      const limit = Math.min(5000, EXPORT_MAX_ROWS - written);
+      const { rows, resumeAt } = await this.reports.requestLog(account.id, { from, to, model: q.model, keyId: q.keyId, status: q.status, before, limit }, 5000, 1_000_000);
       for (const r of rows) {
         out += csvLine([r.request_id, r.settled_at.toISOString(), r.account_id, r.api_key_id, r.model, r.status, r.input_tokens, r.cached_tokens, r.output_tokens, microToCredits(r.credits)]);
       }
       written += rows.length;
-      if (rows.length === 0 || rows.length < 5000) break;
-      const last = rows[rows.length - 1]!;
-      before = { settledAt: last.settled_at, requestId: last.request_id };
+      const last = rows[rows.length - 1];
+      if (rows.length === limit && last) before = { settledAt: last.settled_at, requestId: last.request_id };
+      else if (resumeAt) before = resumeAt;
+      else break;
     }
     return out;
   }

@@ -11,6 +11,11 @@ export interface UsageSums {
   childCredits: bigint;
 }
 
+export interface LogPosition {
+  settledAt: Date;
+  requestId: string;
+}
+
 export interface RequestLogFilter {
   from: Date;
   to: Date;
@@ -18,7 +23,7 @@ export interface RequestLogFilter {
   keyId?: string;
   status?: string;
   /** Rows strictly older than this (settledAt, requestId) position. */
-  before?: { settledAt: Date; requestId: string };
+  before?: LogPosition;
   limit: number;
 }
 
@@ -63,24 +68,44 @@ export class UsageReportsRepository {
     return rows.map((r) => ({ key: r.key, name: r.name, requests: r.requests, tokens: r.tokens, credits: r.credits, childCredits: r.child_credits }));
   }
 
-  /** Newest first; `limit` rows at most. Metadata only: the relay stores no text. */
-  async requestLog(accountId: string, f: RequestLogFilter): Promise<RequestLogRow[]> {
-    const where = [
-      Prisma.sql`c.account_id = ${accountId}::uuid`,
-      Prisma.sql`c.settled_at >= ${f.from}`,
-      Prisma.sql`c.settled_at < ${f.to}`,
-      ...(f.model ? [Prisma.sql`r.model = ${f.model}`] : []),
-      ...(f.keyId ? [Prisma.sql`r.api_key_id = ${f.keyId}::uuid`] : []),
-      ...(f.status ? [Prisma.sql`r.status = ${f.status}`] : []),
-      ...(f.before ? [Prisma.sql`(c.settled_at, c.request_id) < (${f.before.settledAt}, ${f.before.requestId})`] : []),
-    ];
-    return this.prisma.$queryRaw<RequestLogRow[]>`
-      SELECT r.request_id, c.settled_at, r.account_id, r.api_key_id, r.model, r.status,
-             r.input_tokens, r.cached_tokens, r.output_tokens, c.credits
-      FROM usage_charge c
-      JOIN usage_record r ON r.request_id = c.request_id
-      WHERE ${Prisma.join(where, ' AND ')}
-      ORDER BY c.settled_at DESC, c.request_id DESC
-      LIMIT ${f.limit}`;
+  /**
+   * Newest first, at most `limit` rows; metadata only (the relay stores no text). The account's
+   * charges are read in index order a chunk at a time and filtered against their records, so a
+   * page costs a few index range reads whatever the subtree's size. A rare filter does not scan
+   * the whole range in one call: after `maxScan` charges the page ends early and `resumeAt`
+   * says where the next call goes on.
+   */
+  async requestLog(accountId: string, f: RequestLogFilter, chunk = 500, maxScan = 20_000): Promise<{ rows: RequestLogRow[]; resumeAt: LogPosition | null }> {
+    const rows: RequestLogRow[] = [];
+    let before = f.before;
+    for (let scanned = 0; ; ) {
+      const batch = await this.prisma.$queryRaw<(RequestLogRow & { matches: boolean })[]>`
+        SELECT c.request_id, c.settled_at, r.account_id, r.api_key_id, r.model, r.status,
+               r.input_tokens, r.cached_tokens, r.output_tokens, c.credits,
+               (${f.model ?? null}::text IS NULL OR r.model = ${f.model ?? null})
+                 AND (${f.keyId ?? null}::uuid IS NULL OR r.api_key_id = ${f.keyId ?? null}::uuid)
+                 AND (${f.status ?? null}::text IS NULL OR r.status = ${f.status ?? null}) AS matches
+        FROM (
+          SELECT c.request_id, c.settled_at, c.credits
+          FROM usage_charge c
+          WHERE c.account_id = ${accountId}::uuid AND c.settled_at >= ${f.from} AND c.settled_at < ${f.to}
+            ${before ? Prisma.sql`AND (c.settled_at, c.request_id) < (${before.settledAt}, ${before.requestId})` : Prisma.empty}
+          ORDER BY c.settled_at DESC, c.request_id DESC
+          LIMIT ${chunk}
+        ) c
+        JOIN usage_record r ON r.request_id = c.request_id
+        ORDER BY c.settled_at DESC, c.request_id DESC`;
+      for (const row of batch) {
+        if (!row.matches) continue;
+        const { matches: _, ...rest } = row;
+        rows.push(rest);
+        if (rows.length === f.limit) return { rows, resumeAt: null };
+      }
+      scanned += batch.length;
+      if (batch.length < chunk) return { rows, resumeAt: null };
+      const last = batch[batch.length - 1]!;
+      before = { settledAt: last.settled_at, requestId: last.request_id };
+      if (scanned >= maxScan) return { rows, resumeAt: before };
+    }
   }
 }
