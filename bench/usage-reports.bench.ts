@@ -42,11 +42,11 @@ async function main() {
     });
     const accounts = Number((await sql.query('SELECT count(*) AS n FROM account')).rows[0].n);
 
-    // Request r: user u = r % 99000 (tenant u/99, agent u/990), model r % 5, spread over 30 days.
+    // Request r: user u = r % 99000 (tenant u/99, agent u/990), day r % 30, model (r / 30) % 5.
     const [, tRows] = await timed(async () => {
       await sql.query(`
         INSERT INTO usage_record (request_id, account_id, api_key_id, channel_id, model, input_tokens, cached_tokens, output_tokens, status, settled_at)
-        SELECT 'r' || r, ${uuid('u', '(r % 99000)')}, NULL, NULL, 'model-' || (r % 5), 600, 0, 400, 'ok',
+        SELECT 'r' || r, ${uuid('u', '(r % 99000)')}, NULL, NULL, 'model-' || ((r / 30) % 5), 600, 0, 400, 'ok',
                timestamptz '2026-03-01' + ((r % 30) * interval '1 day') + ((r % 86400) * interval '1 second')
         FROM generate_series(0, ${requests - 1}) r`);
       await sql.query(`
@@ -91,6 +91,8 @@ async function main() {
       ['tenant by child (99 users)', () => repo.sums(tenant, from, to, 'child')],
       ['master request log, page 1', () => repo.requestLog(master, { from, to, limit: 51 })],
       ['master request log, model filter', () => repo.requestLog(master, { from, to, model: 'model-3', limit: 51 })],
+      // A model nobody used: the page ends after the bounded scan, with a cursor to go on.
+      ['master request log, unused model', () => repo.requestLog(master, { from, to, model: 'model-9', limit: 51 })],
       ['tenant request log, status filter', () => repo.requestLog(tenant, { from, to, status: 'ok', limit: 51 })],
     ];
     const results: Record<string, number> = {};

@@ -75,7 +75,7 @@ export class UsageReportsRepository {
    * the whole range in one call: after `maxScan` charges the page ends early and `resumeAt`
    * says where the next call goes on.
    */
-  async requestLog(accountId: string, f: RequestLogFilter, chunk = 500, maxScan = 20_000): Promise<{ rows: RequestLogRow[]; resumeAt: LogPosition | null }> {
+  async requestLog(accountId: string, f: RequestLogFilter, chunk = 500, maxScan = 5_000): Promise<{ rows: RequestLogRow[]; resumeAt: LogPosition | null }> {
     const rows: RequestLogRow[] = [];
     let before = f.before;
     for (let scanned = 0; ; ) {
