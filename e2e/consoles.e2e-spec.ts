@@ -106,6 +106,13 @@ describe('the consoles, in Chromium', () => {
     await page.getByTestId('nav-users').click();
     await createChild(page, 'User', people.user);
     await grant(page, people.user.name, '5');
+    // A daily request cap on top of the balance: a second bar, with the time until it resets.
+    await page.getByTestId(`open-${people.user.name}`).click();
+    await page.locator('.ant-form-item', { hasText: 'Limit' }).locator('input').fill('100');
+    await page.getByRole('button', { name: 'Add a quota rule' }).click();
+    const daily = page.locator('[data-testid=quota-card] [data-testid=quota-bar][data-unit=REQUESTS]');
+    await expect.poll(() => daily.count(), { timeout: 20_000 }).toBe(1);
+    expect(await daily.innerText()).toMatch(/resets in \d+h \d+m/);
   });
 
   it('the user chats with the demo model and sees the answer stream in', async () => {
@@ -132,6 +139,7 @@ describe('the consoles, in Chromium', () => {
     await expect.poll(() => page.getByTestId('user-message').last().innerText()).toBe('Hello from the browser test');
     expect(await page.getByTestId('chat-error').count()).toBe(0);
     await expect.poll(() => usedShown(page), { timeout: 20_000 }).toBeGreaterThan(0n);
+    await expect.poll(() => page.locator('[data-testid=quota-bar][data-unit=REQUESTS]').getAttribute('data-used'), { timeout: 20_000 }).toBe('1');
     await screenshot(page, 'app-user-chat');
   });
 

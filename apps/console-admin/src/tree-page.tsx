@@ -56,7 +56,7 @@ export function TreePage({ rootId, selected, onSelect }: { rootId: string; selec
       <Col span={16}>
         {selected && (
           <>
-            <AccountDetail accountId={selected} onOpen={onSelect} childKinds={['AGENT', 'TENANT']} />
+            <AccountDetail accountId={selected} onOpen={onSelect} childKinds={['AGENT', 'TENANT']} viewerId={rootId} />
             <Card size="small" title={t('account.move')} style={{ marginTop: 16 }}>
               <MoveForm accountId={selected} />
             </Card>

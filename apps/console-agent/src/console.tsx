@@ -35,7 +35,7 @@ function AgentShell({ me }: { me: MeView }) {
           <ChildrenTable parentId={self} onOpen={(id) => go(`/children/${id}`)} />
         </Card>
       )}
-      {page === 'children' && route[1] && <AccountDetail accountId={route[1]} onOpen={(id) => go(`/children/${id}`)} childKinds={[]} />}
+      {page === 'children' && route[1] && <AccountDetail accountId={route[1]} onOpen={(id) => go(`/children/${id}`)} childKinds={[]} viewerId={self} />}
       {page === 'usage' && (
         <Space orientation="vertical" style={{ width: '100%' }} size="large">
           <UsagePanel accountId={self} />

@@ -33,7 +33,7 @@ function TenantShell({ me }: { me: MeView }) {
       )}
       {page === 'users' && route[1] && (
         <Space orientation="vertical" style={{ width: '100%' }} size="large">
-          <AccountDetail accountId={route[1]} />
+          <AccountDetail accountId={route[1]} viewerId={self} />
           <ApiKeysPanel accountId={route[1]} />
         </Space>
       )}

@@ -429,3 +429,29 @@ export function useAuditLog(filter: AuditFilter, cursor?: string | null) {
     placeholderData: keepPreviousData,
   });
 }
+
+// ---- quota rules (set by the parent) ----------------------------------------------------
+
+export interface QuotaRuleInput {
+  unit: 'CREDITS' | 'REQUESTS' | 'TOKENS';
+  window: { kind: 'LIFETIME' | 'CALENDAR' | 'FIXED_INTERVAL'; period?: 'DAY' | 'WEEK' | 'MONTH'; timezone?: string; hours?: number; anchor?: string };
+  limit: string | null;
+}
+
+export function useAddQuotaRule() {
+  const http = useHttp();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { id: string; rule: QuotaRuleInput }) => http.request('POST', `/api/v1/accounts/${enc(v.id)}/quota/rules`, { body: v.rule }),
+    onSuccess: (_d, v) => qc.invalidateQueries({ queryKey: queryKeys.quota(v.id) }),
+  });
+}
+
+export function useDeleteQuotaRule() {
+  const http = useHttp();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { id: string; ruleId: string }) => http.request<void>('DELETE', `/api/v1/accounts/${enc(v.id)}/quota/rules/${enc(v.ruleId)}`),
+    onSuccess: (_d, v) => qc.invalidateQueries({ queryKey: queryKeys.quota(v.id) }),
+  });
+}

@@ -7,11 +7,14 @@ import {
   useGrant,
   useGrants,
   useMoveAccount,
+  useAddQuotaRule,
+  useDeleteQuotaRule,
+  type QuotaRuleInput,
   useQuota,
   useSetOversell,
   useUpdateAccount,
 } from '@tiergate/web-api-client';
-import { App, Button, type ButtonProps, Card, Descriptions, Form, Input, Modal, Result, Select, Space, Switch, Tag, Typography } from 'antd';
+import { App, Button, type ButtonProps, Card, Descriptions, Form, Input, InputNumber, Modal, Popconfirm, Result, Select, Space, Switch, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { CursorTable, useCursorPager } from './cursor-table.js';
 import { useT } from './i18n.js';
@@ -41,6 +44,66 @@ export function QuotaCard({ accountId }: { accountId: string }) {
     <Card title={t('quota.title')} size="small" data-testid="quota-card">
       <QuotaBars rules={quota.data?.rules} />
     </Card>
+  );
+}
+
+type WindowChoice = 'lifetime' | 'day' | 'week' | 'month' | 'hours';
+
+/** A parent adds a quota rule to its child, e.g. 500 requests a week plus 50 every 5 hours. */
+export function QuotaRuleForm({ accountId }: { accountId: string }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const add = useAddQuotaRule();
+  const remove = useDeleteQuotaRule();
+  const quota = useQuota(accountId);
+  const [form] = Form.useForm<{ unit: QuotaRuleInput['unit']; window: WindowChoice; hours?: number; limit: string }>();
+  const choice = Form.useWatch('window', form);
+  const submit = (v: { unit: QuotaRuleInput['unit']; window: WindowChoice; hours?: number; limit: string }) => {
+    const limit = v.unit === 'CREDITS' ? parseCredits(v.limit) : /^\d{1,18}$/.test(v.limit.trim()) ? v.limit.trim() : null;
+    if (limit === null) return void message.error(t('rules.limit'));
+    const window: QuotaRuleInput['window'] =
+      v.window === 'lifetime'
+        ? { kind: 'LIFETIME' }
+        : v.window === 'hours'
+          ? { kind: 'FIXED_INTERVAL', hours: v.hours ?? 5, anchor: new Date(Date.UTC(2000, 0, 1)).toISOString() }
+          : { kind: 'CALENDAR', period: v.window === 'day' ? 'DAY' : v.window === 'week' ? 'WEEK' : 'MONTH', timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' };
+    add.mutate({ id: accountId, rule: { unit: v.unit, window, limit } }, { onSuccess: () => (form.resetFields(), void message.success(t('common.done'))), onError: (e) => void message.error(e.message) });
+  };
+  const removable = (quota.data?.rules ?? []).filter((r) => !r.main);
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Form form={form} layout="inline" initialValues={{ unit: 'REQUESTS', window: 'day', hours: 5 }} onFinish={submit}>
+        <Form.Item name="unit" label={t('rules.unit')}>
+          <Select style={{ width: 120 }} options={(['CREDITS', 'REQUESTS', 'TOKENS'] as const).map((u) => ({ value: u, label: t(`quota.${u}`) }))} />
+        </Form.Item>
+        <Form.Item name="window" label={t('rules.window')}>
+          <Select<WindowChoice> style={{ width: 140 }} options={(['lifetime', 'day', 'week', 'month', 'hours'] as const).map((w) => ({ value: w, label: t(`rules.${w}`) }))} />
+        </Form.Item>
+        {choice === 'hours' && (
+          <Form.Item name="hours" label={t('rules.hoursCount')}>
+            <InputNumber min={1} max={8784} precision={0} style={{ width: 80 }} />
+          </Form.Item>
+        )}
+        <Form.Item name="limit" label={t('rules.limit')} rules={[{ required: true }]}>
+          <Input style={{ width: 120 }} />
+        </Form.Item>
+        <Button htmlType="submit" loading={add.isPending}>
+          {t('rules.add')}
+        </Button>
+      </Form>
+      {removable.length > 0 && (
+        <Space wrap>
+          {t('rules.remove')}:
+          {removable.map((r) => (
+            <Popconfirm key={r.id} title={t('rules.remove')} onConfirm={() => remove.mutate({ id: accountId, ruleId: r.id })}>
+              <Tag style={{ cursor: 'pointer' }} closable={false}>
+                {t(`quota.${r.unit}`)} · {r.window.kind === 'CALENDAR' ? r.window.period : r.window.kind === 'FIXED_INTERVAL' ? `${r.window.hours}h` : r.window.kind} · {r.limit ?? '∞'} ✕
+              </Tag>
+            </Popconfirm>
+          ))}
+        </Space>
+      )}
+    </Space>
   );
 }
 
@@ -211,7 +274,18 @@ export function GrantsTable({ accountId }: { accountId: string }) {
  * One account seen from above: its data, quota, grants, oversell (agents) and children. A
  * target outside the viewer's subtree comes back 404 from the API and shows as not found.
  */
-export function AccountDetail({ accountId, onOpen, childKinds }: { accountId: string; onOpen?: (id: string) => void; childKinds?: ChildKind[] }) {
+export function AccountDetail({
+  accountId,
+  onOpen,
+  childKinds,
+  viewerId,
+}: {
+  accountId: string;
+  onOpen?: (id: string) => void;
+  childKinds?: ChildKind[];
+  /** The signed-in account: the rules form shows for its direct children only (only a parent sets them). */
+  viewerId?: string;
+}) {
   const t = useT();
   const account = useAccount(accountId);
   if (account.isPending) return <Card loading />;
@@ -244,6 +318,11 @@ export function AccountDetail({ accountId, onOpen, childKinds }: { accountId: st
         {a.kind === 'AGENT' && <OversellSwitch accountId={a.id} />}
       </Card>
       <QuotaCard accountId={a.id} />
+      {a.parentId === viewerId && (
+        <Card title={t('rules.add')} size="small">
+          <QuotaRuleForm accountId={a.id} />
+        </Card>
+      )}
       {a.kind !== 'USER' && (
         <Card title={t('nav.children')} size="small" extra={childKinds && childKinds.length > 0 && <CreateAccountButton parentId={a.id} kinds={a.kind === 'TENANT' ? ['USER'] : childKinds} />}>
           <ChildrenTable parentId={a.id} onOpen={onOpen} />
