@@ -28,6 +28,17 @@ async function freePort(): Promise<number> {
  * a free port, with the demo upstream and a fresh schema of the test database.
  */
 export async function startServer(): Promise<StartedServer> {
+  try {
+    return await startOnce();
+  } catch (err) {
+    // One more try when the process died before listening (e.g. a port taken between the probe
+    // and the bind); the first cause is printed, and a second failure fails the suite.
+    console.error(`first start failed, trying once more: ${(err as Error).message.slice(0, 2000)}`);
+    return startOnce();
+  }
+}
+
+async function startOnce(): Promise<StartedServer> {
   const db: TestDatabase = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'tiergate-browser-'));
   const port = await freePort();
@@ -49,21 +60,29 @@ export async function startServer(): Promise<StartedServer> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let listening = false;
+  const exited = new Promise<string>((r) => child.once('exit', (code, signal) => r(signal ? `signal ${signal}` : `code ${code}`)));
   await new Promise<void>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${log.slice(-4000)}`)), 540_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in time:\n${log.slice(-4000)}`));
+    }, 540_000);
     const onData = (chunk: Buffer) => {
       log += chunk.toString();
-      if (log.includes(`listening on http://127.0.0.1:${port}`)) {
+      if (!listening && log.includes(`listening on http://127.0.0.1:${port}`)) {
+        listening = true;
         clearTimeout(timer);
         resolvePromise();
       }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    void exited.then((code) => {
+    void exited.then(async (how) => {
+      if (listening) return;
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${log.slice(-4000)}`));
+      await db.drop().catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
+      reject(new Error(`server exited (${how}):\n${log.slice(-4000)}`));
     });
   });
   return {
