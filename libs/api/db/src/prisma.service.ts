@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -13,11 +13,15 @@ export class DatabaseTarget {
 
 /** Builds the pool Prisma runs on; raw SQL resolves unqualified names through search_path. */
 export function createPool(target: DatabaseTarget, max = 10): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: target.url,
     max,
     options: target.schema ? `-c search_path="${target.schema.replace(/"/g, '')}"` : undefined,
   });
+  // An idle connection that the server ends (a restart, a failover) is reported here; without a
+  // listener it would be an uncaught exception. The pool drops it and the next query reconnects.
+  pool.on('error', (err) => new Logger('Database').warn(`idle connection closed: ${err.message}`));
+  return pool;
 }
 
 /** The only place that constructs Prisma. */
