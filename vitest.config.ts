@@ -1,5 +1,5 @@
 import swc from 'unplugin-swc';
-import { defaultServerConditions } from 'vite';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources ("source" export condition), and SWC
@@ -23,6 +23,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['apps/*/src/**/*.spec.ts', 'libs/**/src/**/*.spec.ts'],
+          exclude: ['libs/web/**', 'apps/console-*/**', '**/node_modules/**'],
           testTimeout: 30_000,
         },
       },
@@ -44,6 +45,29 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        // The consoles' libs and apps: components and hooks in a DOM (happy-dom); Vite's own
+        // TSX transform, no decorators there.
+        resolve: { conditions: ['source', ...defaultClientConditions] },
+        oxc: { jsx: { runtime: 'automatic' } },
+        test: {
+          name: 'web',
+          include: ['libs/web/**/src/**/*.spec.{ts,tsx}', 'apps/console-*/src/**/*.spec.{ts,tsx}'],
+          environment: 'happy-dom',
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // A real browser (Debian's Chromium through playwright-core) against a started server.
+        ...shared,
+        test: {
+          name: 'browser',
+          include: ['e2e/**/*.e2e-spec.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
         },
       },
     ],

@@ -6,6 +6,7 @@ import { DatabaseTarget, DbModule } from '@tiergate/api-db';
 import { GatewayModule, RelayModule } from '@tiergate/api-gateway';
 import { LedgerModule } from '@tiergate/api-ledger';
 import { PricingModule } from '@tiergate/api-pricing';
+import { UsageModule } from '@tiergate/api-usage';
 import { HealthController } from './health/health.controller.js';
 
 /** Composition root: wires the libs; no logic lives here. */
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), DbModule.forRoot(database), AccountsModule, LedgerModule, PricingModule, GatewayModule, RelayModule],
+      imports: [CoreModule.forRoot(config), DbModule.forRoot(database), AccountsModule, LedgerModule, PricingModule, GatewayModule, RelayModule, UsageModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -5,6 +5,7 @@ import { type AppConfig, requestIdOf } from '@tiergate/api-core';
 import type { DatabaseTarget } from '@tiergate/api-db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
+import { registerConsoles } from './consoles/consoles.js';
 import { setupOpenApi } from './docs/openapi.js';
 
 export interface CreateAppOptions {
@@ -35,6 +36,7 @@ export async function createApp(config: AppConfig, database: DatabaseTarget, opt
   });
 
   setupOpenApi(app);
+  await registerConsoles(fastify);
   await app.init();
   return app;
 }

@@ -99,6 +99,10 @@ describe('isolation between branches', () => {
       route: 'DELETE /api/v1/accounts/{id}/api-keys/{keyId}',
       run: async (a, id) => (await api.call('DELETE', `/api/v1/accounts/${id}/api-keys/${apiKeyOf.get(id) ?? randomUUID()}`, { token: a.token })).status,
     },
+    { route: 'GET /api/v1/accounts/{id}/usage', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/usage?groupBy=child`, { token: a.token })).status },
+    { route: 'GET /api/v1/accounts/{id}/usage/export', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/usage/export`, { token: a.token })).status },
+    { route: 'GET /api/v1/accounts/{id}/requests', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/requests`, { token: a.token })).status },
+    { route: 'GET /api/v1/accounts/{id}/requests/export', run: async (a, id) => (await api.call('GET', `/api/v1/accounts/${id}/requests/export`, { token: a.token })).status },
     {
       route: 'POST /api/v1/accounts (create under theirs)',
       run: async (a, id) =>

@@ -6,6 +6,7 @@ import { AccessService } from './access/access.service.js';
 import { AccountsController } from './accounts/accounts.controller.js';
 import { AccountsRepository } from './accounts/accounts.repository.js';
 import { AccountsService } from './accounts/accounts.service.js';
+import { AuditController } from './audit/audit.controller.js';
 import { AuditRepository } from './audit/audit.repository.js';
 import { AccountActorGate } from './auth/account-actor-gate.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -24,7 +25,7 @@ import { TreeRepository } from './tree/tree.repository.js';
       useFactory: (config: AppConfig) => ({ secret: config.jwtSecret }),
     }),
   ],
-  controllers: [AuthController, AccountsController],
+  controllers: [AuthController, AccountsController, AuditController],
   providers: [
     TreeRepository,
     AccountsRepository,

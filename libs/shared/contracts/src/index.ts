@@ -8,3 +8,5 @@ export * from './ledger/ledger.dto.js';
 export * from './pricing/pricing.dto.js';
 export * from './gateway/api-key.dto.js';
 export * from './gateway/channel.dto.js';
+export * from './usage/usage.dto.js';
+export * from './audit/audit.dto.js';

@@ -21,6 +21,20 @@ export class AuditRepository {
     });
   }
 
+  /** The installation's log, newest first (the master's view); ids below `beforeId` only. */
+  async page(db: Tx, filter: { action?: string; actorId?: string; targetId?: string; beforeId?: bigint; limit: number }) {
+    return db.auditLog.findMany({
+      where: {
+        ...(filter.action && { action: filter.action }),
+        ...(filter.actorId && { actorId: filter.actorId }),
+        ...(filter.targetId && { targetId: filter.targetId }),
+        ...(filter.beforeId !== undefined && { id: { lt: filter.beforeId } }),
+      },
+      orderBy: { id: 'desc' },
+      take: filter.limit,
+    });
+  }
+
   async listForTarget(tx: Tx, targetId: string, limit = 100) {
     return tx.auditLog.findMany({ where: { targetId }, orderBy: { id: 'desc' }, take: limit });
   }

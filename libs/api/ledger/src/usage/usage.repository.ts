@@ -14,11 +14,16 @@ export interface WindowSum {
 export class UsageRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** One transaction per batch; a replayed event hits the unique request id and is skipped. */
+  /**
+   * One transaction per batch; a replayed event hits the unique request id and is skipped. The
+   * requests new to this batch are folded into the daily rollup in the same transaction, so the
+   * rollup never counts a request twice nor misses one.
+   */
   async insertBatch(events: UsageEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.prisma.$transaction(async (tx) => {
-      await tx.usageRecord.createMany({
+      const inserted = await tx.usageRecord.createManyAndReturn({
+        select: { requestId: true },
         data: events.map((e) => ({
           requestId: e.requestId,
           accountId: e.meta.accountId,
@@ -47,6 +52,24 @@ export class UsageRepository {
         ),
         skipDuplicates: true,
       });
+      const fresh = inserted.map((r) => r.requestId);
+      if (fresh.length === 0) return;
+      // Per level: the day, the model, the account below it on the chain (itself at depth 0) and
+      // what that account was charged (the level's revenue).
+      await tx.$executeRaw`
+        INSERT INTO usage_daily (account_id, day, model, via_id, requests, tokens, credits, child_credits)
+        SELECT c.account_id, (c.settled_at AT TIME ZONE 'UTC')::date, r.model, COALESCE(b.account_id, c.account_id),
+               SUM(c.requests), SUM(c.tokens), SUM(c.credits), COALESCE(SUM(b.credits), 0)
+        FROM usage_charge c
+        JOIN usage_record r ON r.request_id = c.request_id
+        LEFT JOIN usage_charge b ON b.request_id = c.request_id AND b.depth = c.depth - 1
+        WHERE c.request_id = ANY(${fresh}::varchar[])
+        GROUP BY 1, 2, 3, 4
+        ON CONFLICT (account_id, day, model, via_id) DO UPDATE SET
+          requests = usage_daily.requests + EXCLUDED.requests,
+          tokens = usage_daily.tokens + EXCLUDED.tokens,
+          credits = usage_daily.credits + EXCLUDED.credits,
+          child_credits = usage_daily.child_credits + EXCLUDED.child_credits`;
     });
   }
 

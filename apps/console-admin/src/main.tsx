@@ -1,0 +1,4 @@
+import { createRoot } from 'react-dom/client';
+import { Console } from './console.js';
+
+createRoot(document.getElementById('root')!).render(<Console />);
