@@ -23,7 +23,7 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -52,6 +52,8 @@ interface Target {
   name: TargetName;
   url: string;
   headers: Record<string, string>;
+  /** The process doing the target's work (the mock for direct calls), for CPU per request. */
+  pid: number;
 }
 
 const bodies: Record<Kind, string> = {
@@ -69,6 +71,23 @@ function freePort(): Promise<number> {
       server.close(() => ok(port));
     });
   });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(info.match(new RegExp(`^${name}:(\\S+)`, 'm'))?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 function sleep(ms: number): Promise<void> {
@@ -168,13 +187,25 @@ async function usedPerLevel(base: string, chain: Chain): Promise<bigint[]> {
 
 interface Load {
   requests: number;
+  /** CPU µs per request of the target's process, and of Redis. */
+  cpuUs: number;
+  redisUs: number;
   seconds: number;
   non2xx: number;
   fiveXx: number;
   errors: number;
 }
 
-function load(target: Target, kind: Kind, amount: number): Promise<Load> {
+async function load(target: Target, kind: Kind, amount: number, redis: Redis): Promise<Load> {
+  const cpuBefore = cpuSecondsOf(target.pid);
+  const redisBefore = await redisCpuSeconds(redis);
+  const result = await loadOnly(target, kind, amount);
+  const cpuUs = ((cpuSecondsOf(target.pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
+  const redisUs = (((await redisCpuSeconds(redis)) - redisBefore) * 1e6) / Math.max(1, result.requests);
+  return { ...result, cpuUs, redisUs };
+}
+
+function loadOnly(target: Target, kind: Kind, amount: number): Promise<Omit<Load, 'cpuUs' | 'redisUs'>> {
   return new Promise((ok, fail) => {
     const started = performance.now();
     autocannon(
@@ -245,7 +276,7 @@ async function main(): Promise<void> {
 
     const [mockPort, tiergatePort, portkeyPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const mockUrl = `http://127.0.0.1:${mockPort}`;
-    await startChild('mock upstream', ['apps/mock-upstream/dist/main.js', `--port=${mockPort}`], {}, `${mockUrl}/__control`);
+    const mock = await startChild('mock upstream', ['apps/mock-upstream/dist/main.js', `--port=${mockPort}`], {}, `${mockUrl}/__control`);
     const tiergateUrl = `http://127.0.0.1:${tiergatePort}`;
     const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
     const tiergate = await startChild(
@@ -265,14 +296,14 @@ async function main(): Promise<void> {
       `${tiergateUrl}/ready`,
     );
     const portkeyUrl = `http://127.0.0.1:${portkeyPort}`;
-    if (withPortkey) await startChild('portkey', ['bench/portkey-server.mjs', `--port=${portkeyPort}`, '--headless'], {}, `${portkeyUrl}/`);
+    const portkey = withPortkey ? await startChild('portkey', ['bench/portkey-server.mjs', `--port=${portkeyPort}`, '--headless'], {}, `${portkeyUrl}/`) : null;
 
     const chain = await seed(tiergateUrl, mockUrl);
     const targets: Target[] = [
-      { name: 'direct', url: mockUrl, headers: { authorization: 'Bearer sk-bench-upstream' } },
-      { name: 'tiergate', url: tiergateUrl, headers: { authorization: `Bearer ${chain.apiKey}` } },
+      { name: 'direct', url: mockUrl, headers: { authorization: 'Bearer sk-bench-upstream' }, pid: mock.pid! },
+      { name: 'tiergate', url: tiergateUrl, headers: { authorization: `Bearer ${chain.apiKey}` }, pid: tiergate.pid! },
       ...(withPortkey
-        ? [{ name: 'portkey' as const, url: portkeyUrl, headers: { authorization: 'Bearer sk-bench-upstream', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mockUrl}/v1` } }]
+        ? [{ name: 'portkey' as const, url: portkeyUrl, headers: { authorization: 'Bearer sk-bench-upstream', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mockUrl}/v1` }, pid: portkey!.pid! }]
         : []),
     ];
     const kinds: Kind[] = ['plain', 'stream'];
@@ -291,24 +322,30 @@ async function main(): Promise<void> {
     const rate = new Map<string, number>();
     for (const kind of kinds) {
       for (const target of targets) {
-        const l = await load(target, kind, 2000);
+        const l = await load(target, kind, 2000, redis);
         count(target, l);
         rate.set(`${target.name}/${kind}`, l.requests / l.seconds);
       }
     }
 
     const rps = new Map<string, number[]>();
+    const cpu = new Map<string, number[]>();
+    const redisCpu = new Map<string, number[]>();
     for (let round = 0; round < rounds; round++) {
       for (const kind of kinds) {
         // Rotate the order every round, so no target always runs right after another.
         const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
         for (const target of order) {
           const key = `${target.name}/${kind}`;
-          const l = await load(target, kind, Math.max(500, Math.round(rate.get(key)! * seconds)));
+          const l = await load(target, kind, Math.max(500, Math.round(rate.get(key)! * seconds)), redis);
           count(target, l);
           rate.set(key, l.requests / l.seconds);
           rps.set(key, [...(rps.get(key) ?? []), l.requests / l.seconds]);
-          console.error(`round ${round + 1} ${kind} ${target.name}: ${Math.round(l.requests / l.seconds)} req/s, ${l.non2xx} non-2xx, ${l.errors} errors`);
+          cpu.set(key, [...(cpu.get(key) ?? []), l.cpuUs]);
+          redisCpu.set(key, [...(redisCpu.get(key) ?? []), l.redisUs]);
+          console.error(
+            `round ${round + 1} ${kind} ${target.name}: ${Math.round(l.requests / l.seconds)} req/s, ${Math.round(l.cpuUs)} µs CPU/req (redis ${Math.round(l.redisUs)}), ${l.non2xx} non-2xx, ${l.errors} errors`,
+          );
         }
       }
     }
@@ -338,19 +375,24 @@ async function main(): Promise<void> {
     const lat = (name: TargetName, kind: Kind, p: number) => percentile(latencies.get(`${name}/${kind}`) ?? [], p);
     const addedUs = (name: TargetName, kind: Kind, p: number) => Math.round((lat(name, kind, p) - lat('direct', kind, p)) * 1000);
     const medianRps = (name: TargetName, kind: Kind) => Math.round(median(rps.get(`${name}/${kind}`) ?? [0]));
+    const medianCpu = (name: TargetName, kind: Kind) => Math.round(median(cpu.get(`${name}/${kind}`) ?? [0]));
+    const medianRedis = (name: TargetName, kind: Kind) => Math.round(median(redisCpu.get(`${name}/${kind}`) ?? [0]));
     const redisVersion = (await redis.info('server')).match(/^redis_version:(\S+)/m)?.[1] ?? 'unknown';
 
     console.log(
       `relay bench: ${connections} connections, ${rounds} round(s) of ~${seconds} s per target and kind (median shown), ${samples} sequential samples; node ${process.version}, redis ${redisVersion}, ${cpus().length} cpus, postgres ${embedded ? 'embedded' : 'DATABASE_URL'}`,
     );
-    console.log('| target | req/s plain | req/s stream | p50 plain µs | p99 plain µs | p50 TTFB stream µs | p99 TTFB stream µs | non-2xx | 5xx | socket errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log(
+      '| target | req/s plain | req/s stream | p50 plain µs | p99 plain µs | p50 TTFB stream µs | p99 TTFB stream µs | CPU µs/req plain | CPU µs/req stream | non-2xx | 5xx | socket errors |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const t of targets) {
       const e = errors.get(t.name)!;
       const cell = (kind: Kind, p: number) => (t.name === 'direct' ? `${Math.round(lat('direct', kind, p) * 1000)}` : `+${addedUs(t.name, kind, p)}`);
-      console.log(`| ${t.name} | ${medianRps(t.name, 'plain')} | ${medianRps(t.name, 'stream')} | ${cell('plain', 0.5)} | ${cell('plain', 0.99)} | ${cell('stream', 0.5)} | ${cell('stream', 0.99)} | ${e.non2xx} | ${e.fiveXx} | ${e.errors} |`);
+      console.log(`| ${t.name} | ${medianRps(t.name, 'plain')} | ${medianRps(t.name, 'stream')} | ${cell('plain', 0.5)} | ${cell('plain', 0.99)} | ${cell('stream', 0.5)} | ${cell('stream', 0.99)} | ${medianCpu(t.name, 'plain')} | ${medianCpu(t.name, 'stream')} | ${e.non2xx} | ${e.fiveXx} | ${e.errors} |`);
     }
-    console.log('(direct: absolute µs; the others: added µs over direct at the same percentile)');
+    console.log('(direct: absolute µs; the others: added µs over direct at the same percentile. CPU: of the target process; direct = the mock alone)');
+    console.log(`Redis CPU per Tiergate request: ${medianRedis('tiergate', 'plain')} µs plain, ${medianRedis('tiergate', 'stream')} µs stream`);
     for (const t of targets) for (const kind of kinds) console.log(`${t.name} ${kind} req/s per round: ${(rps.get(`${t.name}/${kind}`) ?? []).map(Math.round).join(', ')}`);
     console.log(`billing: ${tiergateAnswered} answered = ${tiergateAnswered} usage rows; per request µc by level (master → user): ${charge.join(', ')}`);
     const tg = errors.get('tiergate')!;
@@ -367,6 +409,9 @@ async function main(): Promise<void> {
         tiergateAddedTtfbP50Us: addedUs('tiergate', 'stream', 0.5),
         portkeyAddedP50Us: withPortkey ? addedUs('portkey', 'plain', 0.5) : null,
         portkeyAddedTtfbP50Us: withPortkey ? addedUs('portkey', 'stream', 0.5) : null,
+        tiergateCpuUsPerPlain: medianCpu('tiergate', 'plain'),
+        tiergateCpuUsPerStream: medianCpu('tiergate', 'stream'),
+        portkeyCpuUsPerPlain: withPortkey ? medianCpu('portkey', 'plain') : null,
         tiergateNon2xx: tg.non2xx,
         tiergate5xx: tg.fiveXx,
         tiergateAnswered,
