@@ -128,7 +128,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** A JSON call to Tiergate's management API; anything but the expected status stops the bench. */
-async function call<T = any>(base: string, method: string, path: string, opts: { token?: string; body?: unknown; expect?: number } = {}): Promise<T> {
+async function call<T = unknown>(base: string, method: string, path: string, opts: { token?: string; body?: unknown; expect?: number } = {}): Promise<T> {
   const res = await fetch(base + path, {
     method,
     headers: { ...(opts.token && { authorization: `Bearer ${opts.token}` }), ...(opts.body !== undefined && { 'content-type': 'application/json' }) },
@@ -139,6 +139,11 @@ async function call<T = any>(base: string, method: string, path: string, opts: {
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+interface Login {
+  accessToken: string;
+  account: { id: string };
+}
+
 interface Chain {
   ids: string[];
   tokens: string[];
@@ -147,29 +152,29 @@ interface Chain {
 
 /** master → agent → agent → tenant → user, each reseller with its own markup, and a channel to the mock. */
 async function seed(base: string, mockUrl: string): Promise<Chain> {
-  const master = await call(base, 'POST', '/api/v1/auth/login', { body: { username: 'master', password: MASTER_PASSWORD } });
+  const master = await call<Login>(base, 'POST', '/api/v1/auth/login', { body: { username: 'master', password: MASTER_PASSWORD } });
   await call(base, 'PUT', `/api/v1/catalog/models/${MODEL}`, { token: master.accessToken, body: { inputPer1M: '2000000', outputPer1M: '8000000' } });
   await call(base, 'POST', '/api/v1/channels', {
     token: master.accessToken,
     expect: 201,
     body: { name: 'mock', provider: 'openai', baseUrl: `${mockUrl}/v1`, keys: ['sk-bench-upstream'], models: [MODEL] },
   });
-  const ids = [master.account.id as string];
-  const tokens = [master.accessToken as string];
+  const ids = [master.account.id];
+  const tokens = [master.accessToken];
   const kinds = ['AGENT', 'AGENT', 'TENANT', 'USER'] as const;
   const markups = [12_000, 12_500, 15_000];
   for (const [i, kind] of kinds.entries()) {
     const username = `bench-${kind.toLowerCase()}-${i}-${tag}`;
     const password = `pw-${username}`;
-    const account = await call(base, 'POST', '/api/v1/accounts', { token: tokens[i], expect: 201, body: { kind, name: `Bench ${kind} ${i}`, username, password } });
-    const login = await call(base, 'POST', '/api/v1/auth/login', { body: { username, password } });
+    const account = await call<{ id: string }>(base, 'POST', '/api/v1/accounts', { token: tokens[i], expect: 201, body: { kind, name: `Bench ${kind} ${i}`, username, password } });
+    const login = await call<Login>(base, 'POST', '/api/v1/auth/login', { body: { username, password } });
     ids.push(account.id);
     tokens.push(login.accessToken);
     // Credit from the parent: far more than the run can spend, so nothing is refused.
     await call(base, 'POST', `/api/v1/accounts/${account.id}/grants`, { token: tokens[i], body: { delta: String(10n ** 15n / 10n ** BigInt(i)) } });
     if (i < markups.length) await call(base, 'PUT', `/api/v1/accounts/${account.id}/price-list`, { token: login.accessToken, body: { markupBps: markups[i] } });
   }
-  const key = await call(base, 'POST', `/api/v1/accounts/${ids[4]}/api-keys`, { token: tokens[4], expect: 201, body: { name: 'bench' } });
+  const key = await call<{ key: string }>(base, 'POST', `/api/v1/accounts/${ids[4]}/api-keys`, { token: tokens[4], expect: 201, body: { name: 'bench' } });
   return { ids, tokens, apiKey: key.key };
 }
 
@@ -178,8 +183,8 @@ async function usedPerLevel(base: string, chain: Chain): Promise<bigint[]> {
   const out: bigint[] = [];
   for (let i = 0; i < chain.ids.length; i++) {
     // An account reads its own quota; the master's is read by itself too.
-    const quota = await call(base, 'GET', `/api/v1/accounts/${chain.ids[i]}/quota`, { token: chain.tokens[i] });
-    const main = (quota.rules as { main: boolean; used: string }[]).find((r) => r.main);
+    const quota = await call<{ rules: { main: boolean; used: string }[] }>(base, 'GET', `/api/v1/accounts/${chain.ids[i]}/quota`, { token: chain.tokens[i] });
+    const main = quota.rules.find((r) => r.main);
     out.push(BigInt(main?.used ?? 0));
   }
   return out;
