@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -11,13 +11,19 @@ export class DatabaseTarget {
   ) {}
 }
 
+const poolLogger = new Logger('Database');
+
 /** Builds the pool Prisma runs on; raw SQL resolves unqualified names through search_path. */
 export function createPool(target: DatabaseTarget, max = 10): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: target.url,
     max,
     options: target.schema ? `-c search_path="${target.schema.replace(/"/g, '')}"` : undefined,
   });
+  // An idle connection that the server closes (restart, failover) is dropped by the pool; without
+  // a listener its 'error' event would crash the process. The next query opens a fresh one.
+  pool.on('error', (err) => poolLogger.warn(`idle PostgreSQL connection lost: ${err.message}`));
+  return pool;
 }
 
 /** The only place that constructs Prisma. */
