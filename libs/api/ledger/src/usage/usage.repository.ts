@@ -15,16 +15,16 @@ export class UsageRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * One transaction per batch; a replayed event hits the unique request id and is skipped.
-   * Column arrays through unnest, one statement per table: Prisma's createMany compiled every row
-   * on the event loop (about 2 ms of CPU per event with its charges), which stalled the relay.
+   * One statement per batch (atomic without a transaction); a replayed event hits the unique
+   * request id and is skipped. Column arrays through unnest: Prisma's createMany compiled every
+   * row on the event loop (about 2 ms of CPU per event with its charges), which stalled the relay.
    */
   async insertBatch(events: UsageEvent[]): Promise<void> {
     if (events.length === 0) return;
     const settledAt = events.map((e) => new Date(e.settledAt).toISOString());
     const charges = events.flatMap((e, i) => e.levels.map((level, depth) => ({ requestId: e.requestId, level, depth, settledAt: settledAt[i]! })));
-    await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`
+    await this.prisma.$executeRaw`
+      WITH records AS (
         INSERT INTO usage_record (request_id, account_id, api_key_id, channel_id, model, input_tokens, cached_tokens, output_tokens, status, settled_at)
         SELECT * FROM unnest(
           ${events.map((e) => e.requestId)}::varchar[], ${events.map((e) => e.meta.accountId)}::uuid[],
@@ -32,15 +32,14 @@ export class UsageRepository {
           ${events.map((e) => e.meta.model)}::varchar[], ${events.map((e) => e.inputTokens.toString())}::bigint[],
           ${events.map((e) => e.cachedTokens.toString())}::bigint[], ${events.map((e) => e.outputTokens.toString())}::bigint[],
           ${events.map((e) => e.status)}::varchar[], ${settledAt}::timestamptz[])
-        ON CONFLICT DO NOTHING`;
-      await tx.$executeRaw`
-        INSERT INTO usage_charge (request_id, account_id, depth, credits, tokens, requests, settled_at)
-        SELECT * FROM unnest(
-          ${charges.map((c) => c.requestId)}::varchar[], ${charges.map((c) => c.level.accountId)}::uuid[], ${charges.map((c) => c.depth)}::int[],
-          ${charges.map((c) => c.level.credits.toString())}::bigint[], ${charges.map((c) => c.level.tokens.toString())}::bigint[],
-          ${charges.map((c) => c.level.requests.toString())}::bigint[], ${charges.map((c) => c.settledAt)}::timestamptz[])
-        ON CONFLICT DO NOTHING`;
-    });
+        ON CONFLICT DO NOTHING
+      )
+      INSERT INTO usage_charge (request_id, account_id, depth, credits, tokens, requests, settled_at)
+      SELECT * FROM unnest(
+        ${charges.map((c) => c.requestId)}::varchar[], ${charges.map((c) => c.level.accountId)}::uuid[], ${charges.map((c) => c.depth)}::int[],
+        ${charges.map((c) => c.level.credits.toString())}::bigint[], ${charges.map((c) => c.level.tokens.toString())}::bigint[],
+        ${charges.map((c) => c.level.requests.toString())}::bigint[], ${charges.map((c) => c.settledAt)}::timestamptz[])
+      ON CONFLICT DO NOTHING`;
   }
 
   /** What each account was charged since `from` (null = ever): the basis of a rebuilt counter. */
