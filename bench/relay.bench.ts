@@ -269,12 +269,15 @@ async function main(): Promise<void> {
   const schema = `tgbench_${tag}`;
   const prefix = `{tgbench-${tag}}`;
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
+  let embeddedDir: string | null = null;
   let sql: pg.Pool | null = null;
   const redis = new Redis(redisUrl);
   try {
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
-      embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg') });
+      // Its own temporary directory: the postgres user must be able to traverse it.
+      embeddedDir = mkdtempSync(join(tmpdir(), 'tg-relay-bench-pg-'));
+      embedded = await startEmbeddedPostgres({ dataDir: embeddedDir });
       databaseUrl = embedded.databaseUrl;
     }
     sql = new pg.Pool({ connectionString: databaseUrl, max: 2, options: `-c search_path=${schema}` });
@@ -440,6 +443,7 @@ async function main(): Promise<void> {
     } while (cursor !== '0');
     await redis.quit();
     rmSync(dataDir, { recursive: true, force: true });
+    if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
   }
 }
 
