@@ -11,6 +11,8 @@ export class DatabaseTarget {
   ) {}
 }
 
+const logger = new Logger('Database');
+
 /** Builds the pool Prisma runs on; raw SQL resolves unqualified names through search_path. */
 export function createPool(target: DatabaseTarget, max = 10): pg.Pool {
   const pool = new pg.Pool({
@@ -23,8 +25,6 @@ export function createPool(target: DatabaseTarget, max = 10): pg.Pool {
   pool.on('error', (err) => logger.warn(`idle database connection lost: ${err.message}`));
   return pool;
 }
-
-const logger = new Logger('Database');
 
 /** The only place that constructs Prisma. */
 @Injectable()

@@ -17,6 +17,12 @@ import { QuotaService } from './rules/quota.service.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.service.js';
 import { UsageRepository } from './usage/usage.repository.js';
 
+/**
+ * Redis connections the ledger spreads reserve and settle over. With one, the relay and Redis
+ * took turns (one auto-pipeline in flight per connection); four let them overlap.
+ */
+const LEDGER_CONNECTIONS = 4;
+
 @Module({
   imports: [AccountsModule],
   controllers: [QuotaController, KeyQuotaController, RedemptionController],
@@ -27,14 +33,14 @@ import { UsageRepository } from './usage/usage.repository.js';
       inject: [RedisConnection, AppConfig],
       useFactory: (redis: RedisConnection, config: AppConfig): LedgerDriver =>
         redis.client
-          ? new RedisLedgerDriver(redis.client, { prefix: config.redisPrefix })
+          ? new RedisLedgerDriver(redis.client, { prefix: config.redisPrefix, connections: LEDGER_CONNECTIONS })
           : new InProcessLedgerDriver({ journalDir: join(config.dataDir, 'ledger') }),
     },
     {
       provide: LedgerRuntime,
       inject: [LedgerDriver, UsageRepository, PrismaService, RedisConnection],
       useFactory: (ledger: LedgerDriver, usage: UsageRepository, prisma: PrismaService, redis: RedisConnection) =>
-        new LedgerRuntime(ledger, usage, prisma, { background: true, reapEveryMs: 5_000, batchSize: 500, singleNode: !redis.client }),
+        new LedgerRuntime(ledger, usage, prisma, { background: true, reapEveryMs: 5_000, batchSize: 500, lingerMs: 100, singleNode: !redis.client }),
     },
     QuotaRulesRepository,
     QuotaService,

@@ -24,6 +24,8 @@ afterAll(async () => {
 
 // Runs against the real Redis when REDIS_URL is set (CI sets it); skipped on a bare machine.
 ledgerDriverContract('redis', async () => new RedisLedgerDriver(redis!, { prefix: nextPrefix() }), redis !== null);
+// The same contract with reserve and settle spread over several connections, as production runs it.
+ledgerDriverContract('redis, 3 connections', async () => new RedisLedgerDriver(redis!, { prefix: nextPrefix(), connections: 3 }), redis !== null);
 
 describe.skipIf(redis === null)('RedisLedgerDriver specifics', () => {
   it('keeps every key under the prefix, windowed counters expiring a day after their window', async () => {
@@ -57,6 +59,18 @@ describe.skipIf(redis === null)('RedisLedgerDriver specifics', () => {
     expect(await ledger.settle(req.requestId, actual([[0n, 40n, 1n]]))).toBe('settled');
     expect(await redis!.exists(`${prefix}:c:${windowed.ruleId}:${windowed.windowId}`)).toBe(0);
     await ledger.close();
+  });
+
+  it('settles on one connection what it reserved on another', async () => {
+    const ledger = new RedisLedgerDriver(redis!, { prefix: nextPrefix(), connections: 2 });
+    const credits = rule('CREDITS', 1000n);
+    // Round-robin: the reserves land on connections 1, 2, 1 and the settles on 2, 1, 2.
+    const reqs = [1n, 2n, 3n].map((n) => request([level('user', n * 10n, 0n, 1n, [credits])]));
+    for (const req of reqs) expect((await ledger.reserve(req)).ok).toBe(true);
+    for (const [i, req] of reqs.entries()) expect(await ledger.settle(req.requestId, actual([[BigInt(i + 1), 0n, 1n]]))).toBe('settled');
+    expect(await ledger.used([credits])).toEqual([6n]);
+    await ledger.close();
+    expect(() => new RedisLedgerDriver(redis!, { connections: 0 })).toThrow(/connections/);
   });
 
   it('refuses an ioredis keyPrefix, which the settle script could not apply', () => {

@@ -34,6 +34,12 @@ export interface RedisLedgerOptions {
   doneTtlSeconds?: number;
   /** Consumer group of the usage stream. */
   group?: string;
+  /**
+   * Connections reserve and settle are spread over (default 1: only `redis`). ioredis keeps one
+   * auto-pipeline in flight per connection, so with one, Node and Redis take turns; the extra
+   * ones are duplicates of `redis`, opened and closed by the driver.
+   */
+  connections?: number;
 }
 
 type ScriptArg = string | Buffer;
@@ -70,14 +76,18 @@ function globEscape(s: string): string {
  * deadlines p:deadlines, done markers p:d:<requestId>, usage stream p:usage.
  *
  * The driver does not own `redis` and never closes it; it opens one duplicate connection for
- * blocking stream reads (a BLOCKing XREADGROUP would stall every reserve queued behind it).
+ * blocking stream reads (a BLOCKing XREADGROUP would stall every reserve queued behind it), and
+ * `connections - 1` more that reserve and settle take turns on.
  */
 export class RedisLedgerDriver extends LedgerDriver {
   private readonly prefix: string;
   private readonly doneTtlText: string;
   private readonly counterKeyPrefix: string;
   private readonly group: string;
-  private readonly scripts: LedgerScripts;
+  /** One per connection; reserve and settle take them round-robin. */
+  private readonly scripts: LedgerScripts[];
+  private readonly extraConnections: Redis[];
+  private nextScripts = 0;
   private readonly deadlinesKey: string;
   private readonly streamKey: string;
   /** Reused for every message: the scripts' MessagePack payloads are built here, then copied out. */
@@ -107,10 +117,15 @@ export class RedisLedgerDriver extends LedgerDriver {
     this.group = opts.group ?? 'persister';
     this.deadlinesKey = `${this.prefix}:deadlines`;
     this.streamKey = `${this.prefix}:usage`;
-    redis.defineCommand('tgLedgerReserve', { lua: RESERVE_LUA, numberOfKeys: 3 });
-    redis.defineCommand('tgLedgerSettle', { lua: SETTLE_LUA, numberOfKeys: 4 });
-    redis.defineCommand('tgLedgerAck', { lua: ACK_LUA, numberOfKeys: 1 });
-    this.scripts = redis as unknown as LedgerScripts;
+    const connections = opts.connections ?? 1;
+    if (!Number.isSafeInteger(connections) || connections < 1) throw new Error('RedisLedgerDriver: connections must be a positive integer');
+    this.extraConnections = Array.from({ length: connections - 1 }, () => redis.duplicate());
+    this.scripts = [redis, ...this.extraConnections].map((client) => {
+      client.defineCommand('tgLedgerReserve', { lua: RESERVE_LUA, numberOfKeys: 3 });
+      client.defineCommand('tgLedgerSettle', { lua: SETTLE_LUA, numberOfKeys: 4 });
+      client.defineCommand('tgLedgerAck', { lua: ACK_LUA, numberOfKeys: 1 });
+      return client as unknown as LedgerScripts;
+    });
   }
 
   private counterKey(id: string): string {
@@ -282,9 +297,10 @@ export class RedisLedgerDriver extends LedgerDriver {
   }
 
   private call(kind: 'reserve' | 'settle', keys: [string, string], args: ScriptArg[]): Promise<number> {
+    const scripts = this.scripts[this.nextScripts++ % this.scripts.length]!;
     return kind === 'reserve'
-      ? this.scripts.tgLedgerReserve(...keys, this.deadlinesKey, ...args)
-      : this.scripts.tgLedgerSettle(...keys, this.deadlinesKey, this.streamKey, ...args);
+      ? scripts.tgLedgerReserve(...keys, this.deadlinesKey, ...args)
+      : scripts.tgLedgerSettle(...keys, this.deadlinesKey, this.streamKey, ...args);
   }
 
   private async readReservation(requestId: string): Promise<OpenReservation | null> {
@@ -442,7 +458,7 @@ export class RedisLedgerDriver extends LedgerDriver {
 
   async ack(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.scripts.tgLedgerAck(this.streamKey, this.group, ...ids);
+    await this.scripts[0]!.tgLedgerAck(this.streamKey, this.group, ...ids);
   }
 
   async close(): Promise<void> {
@@ -450,6 +466,7 @@ export class RedisLedgerDriver extends LedgerDriver {
     this.reader = null;
     // disconnect, not quit: a reader may be parked in a BLOCK that quit would wait for.
     reader?.disconnect();
+    await Promise.all(this.extraConnections.splice(0).map((client) => client.quit().catch(() => undefined)));
   }
 }
 

@@ -147,6 +147,15 @@ for (const makeKit of [inProcessKit, redisKit]) {
       const charges = await db.sql.query('SELECT count(*)::int AS n FROM usage_charge WHERE request_id = ANY($1)', [ids]);
       expect(records.rows[0].n).toBe(25);
       expect(charges.rows[0].n).toBe(25 * 4);
+      // Every column as the event carried it (the batch is written through unnest arrays).
+      const row = await db.sql.query(
+        'SELECT account_id, api_key_id, channel_id, model, input_tokens::int AS i, cached_tokens::int AS c, output_tokens::int AS o, status, settled_at FROM usage_record WHERE request_id = $1',
+        [ids[0]],
+      );
+      expect(row.rows[0]).toMatchObject({ account_id: chain[0]!.id, api_key_id: null, channel_id: null, model: 'gpt-test', i: 60, c: 0, o: 40, status: 'ok' });
+      expect(Math.abs(Date.now() - row.rows[0].settled_at.getTime())).toBeLessThan(60_000);
+      const levelRows = await db.sql.query('SELECT account_id, depth, credits::text AS credits, tokens::int AS tokens, requests::int AS requests FROM usage_charge WHERE request_id = $1 ORDER BY depth', [ids[0]]);
+      expect(levelRows.rows).toEqual(levels.map((l, depth) => ({ account_id: l.accountId, depth, credits: String(l.credits / 2n), tokens: 100, requests: 1 })));
       // A replay of the same events changes nothing.
       const again = await db.sql.query('SELECT request_id FROM usage_record WHERE request_id = ANY($1)', [ids]);
       expect(again.rowCount).toBe(25);
@@ -232,6 +241,35 @@ for (const makeKit of [inProcessKit, redisKit]) {
       await runtime(fresh).onApplicationBootstrap();
       expect(await usedNow(fresh)).toEqual(expected);
       await fresh.close();
+    });
+
+    it('in the background, lingers after a small batch so that a burst is written as one batch', async () => {
+      const driver = kit.open();
+      const batches: number[] = [];
+      const counting = Object.assign(Object.create(usage) as UsageRepository, {
+        insertBatch: async (events: Parameters<UsageRepository['insertBatch']>[0]) => {
+          batches.push(events.length);
+          await usage.insertBatch(events);
+        },
+      });
+      const rt = new LedgerRuntime(driver, counting, prisma, { background: true, reapEveryMs: 60_000, batchSize: 100, lingerMs: 600, singleNode: kit.name === 'in-process' });
+      await rt.onApplicationBootstrap();
+      const levels = await countersOf();
+      const settleOne = async () => {
+        const req = request(levels);
+        await driver.reserve(req);
+        await driver.settle(req.requestId, actualOf(levels, 1n));
+      };
+      const persisted = async (n: number) => {
+        for (let waited = 0; batches.reduce((a, b) => a + b, 0) < n && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      };
+      await settleOne();
+      await persisted(1);
+      // The loop now lingers: a burst of 10 arriving meanwhile is read and written together.
+      for (let i = 0; i < 10; i++) await settleOne();
+      await persisted(11);
+      expect(batches).toEqual([1, 10]);
+      await rt.onApplicationShutdown();
     });
   });
 }

@@ -12,6 +12,11 @@ export interface LedgerRuntimeOptions {
   reapEveryMs: number;
   batchSize: number;
   /**
+   * After a batch smaller than batchSize, wait this long before reading again, so that under load
+   * events are written in batches of hundreds instead of a transaction per handful (default 0).
+   */
+  lingerMs?: number;
+  /**
    * Single node: every reservation found at start belongs to a process that is gone, so they are
    * all finished at once and counters are always rebuilt (they live in memory only).
    */
@@ -71,8 +76,10 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     let backoff = 100;
     while (!this.stopped) {
       try {
-        await this.persistOnce(500);
+        const persisted = await this.persistOnce(500);
         backoff = 100;
+        const linger = this.options.lingerMs ?? 0;
+        if (linger > 0 && persisted > 0 && persisted < this.options.batchSize && !this.stopped) await new Promise((r) => setTimeout(r, linger));
       } catch (err) {
         // Postgres down: the events stay in the stream, unacked; try again later.
         this.logger.warn(`persister: ${String(err)}; retrying in ${backoff} ms`);
