@@ -69,11 +69,13 @@ export interface RelayCall {
 
 /**
  * The relay pipeline for every surface, top to bottom: read the request in its surface's
- * protocol → caller's chain (cached) → status and model access → channels → price every level →
- * reserve → per attempt: same protocol as the upstream → pass the body through (model mapped),
- * else convert through the canonical chat format → call upstream (next key/channel on 429, 5xx,
- * auth and connect errors, never after the first byte) → answer or stream back, converted chunk
- * by chunk, while counting → settle with the reported usage (counted when none) — or release.
+ * protocol → caller's chain (cached) → status and model access → channels (provider, pin) →
+ * RPM/TPM → price every level → reserve along the chain, the key's own rules included (`open`) →
+ * per attempt (`send`, health told of every failure): same protocol as the upstream → pass the
+ * body through (model mapped), else convert through the canonical chat format → call upstream
+ * (next key/channel on 429, 5xx, auth and connect errors, never after the first byte) → answer
+ * or stream back, converted chunk by chunk, while counting → settle with the reported usage
+ * (counted when none) — or release.
  */
 @Injectable()
 export class RelayService {
