@@ -96,6 +96,10 @@ describe('isolation between branches', () => {
       run: async (a, id) => (await api.call('DELETE', `/api/v1/accounts/${id}/api-keys/${apiKeyOf.get(id) ?? randomUUID()}/quota/rules/${randomUUID()}`, { token: a.token })).status,
     },
     {
+      route: 'PATCH /api/v1/accounts/{id}/api-keys/{keyId}',
+      run: async (a, id) => (await api.call('PATCH', `/api/v1/accounts/${id}/api-keys/${apiKeyOf.get(id) ?? randomUUID()}`, { token: a.token, body: { rpmLimit: 1 } })).status,
+    },
+    {
       route: 'DELETE /api/v1/accounts/{id}/api-keys/{keyId}',
       run: async (a, id) => (await api.call('DELETE', `/api/v1/accounts/${id}/api-keys/${apiKeyOf.get(id) ?? randomUUID()}`, { token: a.token })).status,
     },
@@ -184,7 +188,7 @@ describe('isolation between branches', () => {
         ...(await t.db.sql.query('SELECT count(*)::int AS key_rules FROM api_key_quota_rule')).rows,
         ...(await t.db.sql.query('SELECT count(*)::int AS codes FROM redemption_code')).rows,
         ...(await t.db.sql.query('SELECT count(*)::int AS lists FROM price_list')).rows,
-        ...(await t.db.sql.query('SELECT id, account_id, status, revoked_at FROM api_key ORDER BY id')).rows,
+        ...(await t.db.sql.query('SELECT id, account_id, name, status, revoked_at, rpm_limit, tpm_limit, models, expires_at FROM api_key ORDER BY id')).rows,
       ];
     const before = await snapshot();
     const failures: string[] = [];

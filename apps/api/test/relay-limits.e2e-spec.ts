@@ -108,4 +108,31 @@ describe('relay rate limits (RPM/TPM)', () => {
     const read = await api.call('GET', `/api/v1/accounts/${chain.ids.user}/rate-limits`, { token: chain.tokens.user });
     expect(read.body).toEqual({ accountId: chain.ids.user, rpmLimit: 1, tpmLimit: null });
   });
+
+  it('changes a key’s limits, models and expiry with PATCH; the next request sees them', async () => {
+    // The account limit an earlier test left on the user would hide the key's own.
+    await setLimits(chain.tokens.tenant, chain.ids.user, { rpmLimit: null });
+    const created = await api.call('POST', `/api/v1/accounts/${chain.ids.user}/api-keys`, { token: chain.tokens.user, body: { name: 'editable' } });
+    const { id, key } = created.body as { id: string; key: string };
+    const patch = (body: unknown, token = chain.tokens.user) => api.call('PATCH', `/api/v1/accounts/${chain.ids.user}/api-keys/${id}`, { token, body });
+
+    const limited = await patch({ rpmLimit: 1, name: 'edited' });
+    expect(limited.status, JSON.stringify(limited.body)).toBe(200);
+    expect(limited.body).toMatchObject({ id, name: 'edited', rpmLimit: 1, tpmLimit: null });
+    expect((await chat(t.baseUrl, key, body)).status).toBe(200);
+    expect((await chat(t.baseUrl, key, body)).status).toBe(429);
+    expect((await patch({ rpmLimit: null }, chain.tokens.tenant)).body.rpmLimit).toBeNull();
+    expect((await chat(t.baseUrl, key, body)).status).toBe(200);
+
+    expect((await patch({ models: ['some-other-model'] })).status).toBe(200);
+    expect((await chat(t.baseUrl, key, body)).status).toBe(403);
+    expect((await patch({ models: [] })).status).toBe(200);
+
+    for (const bad of [{}, { rpmLimit: 0 }, { expiresAt: '2001-01-01T00:00:00Z' }, { name: '' }, { secret: 'x' }]) {
+      expect((await patch(bad)).status, JSON.stringify(bad)).toBe(400);
+    }
+    expect((await patch({ rpmLimit: 5 }, chain.tokens.agent)).status).toBe(403);
+    await api.call('DELETE', `/api/v1/accounts/${chain.ids.user}/api-keys/${id}`, { token: chain.tokens.user });
+    expect((await patch({ rpmLimit: 5 })).status).toBe(409);
+  });
 });

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { metaOf } from '@tiergate/api-accounts';
 import { type Actor, CurrentActor, Roles } from '@tiergate/api-core';
-import { type ApiKeyView, CreateApiKeyDto, type CreatedApiKey, type Page, PageQueryDto } from '@tiergate/contracts';
+import { type ApiKeyView, CreateApiKeyDto, type CreatedApiKey, type Page, PageQueryDto, UpdateApiKeyDto } from '@tiergate/contracts';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysService } from './api-keys.service.js';
 
@@ -20,6 +20,12 @@ export class ApiKeysController {
   @Roles('master', 'agent', 'tenant', 'user')
   list(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() page: PageQueryDto): Promise<Page<ApiKeyView>> {
     return this.keys.list(actor, id, page.limit, page.cursor);
+  }
+
+  @Patch(':keyId')
+  @Roles('master', 'agent', 'tenant', 'user')
+  update(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('keyId') keyId: string, @Body() dto: UpdateApiKeyDto, @Req() req: FastifyRequest): Promise<ApiKeyView> {
+    return this.keys.update(actor, id, keyId, dto, metaOf(req));
   }
 
   @Delete(':keyId')

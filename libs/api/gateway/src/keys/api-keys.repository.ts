@@ -52,14 +52,19 @@ export class ApiKeysRepository {
     return key;
   }
 
+  /** Changes an active key of the owner; null when it is revoked. */
+  async update(tx: Tx, accountId: string, keyId: string, data: Partial<NewApiKey>): Promise<ApiKey | null> {
+    const { count } = await tx.apiKey.updateMany({ where: { id: keyId, accountId, status: 'ACTIVE' }, data });
+    return count === 0 ? null : tx.apiKey.findUniqueOrThrow({ where: { id: keyId } });
+  }
+
   /** Revokes an active key of the owner; null when it was already revoked. */
   async revoke(tx: Tx, accountId: string, keyId: string, at = new Date()): Promise<ApiKey | null> {
     const { count } = await tx.apiKey.updateMany({ where: { id: keyId, accountId, status: 'ACTIVE' }, data: { status: 'REVOKED', revokedAt: at } });
     return count === 0 ? null : tx.apiKey.findUniqueOrThrow({ where: { id: keyId } });
   }
 
-  /** The authentication lookup: by the SHA-256 of the presented key, whatever its status. */
-  /** The key with its own quota rules (the relay checks them with every request). */
+  /** The authentication lookup: by the SHA-256 of the presented key, whatever its status, with its own quota rules. */
   findByHash(keyHash: string, db: Tx = this.prisma): Promise<(ApiKey & { quotaRules: ApiKeyQuotaRule[] }) | null> {
     return db.apiKey.findUnique({ where: { keyHash }, include: { quotaRules: true } });
   }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AccessService, AuditRepository, type RequestMeta } from '@tiergate/api-accounts';
-import { type Actor, InvalidInputError, InvalidationBus } from '@tiergate/api-core';
+import { type Actor, ConflictError, InvalidInputError, InvalidationBus } from '@tiergate/api-core';
 import { type Account, PrismaService } from '@tiergate/api-db';
-import type { ApiKeyView, CreateApiKeyDto, CreatedApiKey, Page } from '@tiergate/contracts';
+import type { ApiKeyView, CreateApiKeyDto, CreatedApiKey, Page, UpdateApiKeyDto } from '@tiergate/contracts';
 import { normalizeModelList } from '../common/model-list.js';
 import { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { generateApiKey, hashApiKey, prefixOfApiKey } from './api-key-format.js';
@@ -56,6 +56,36 @@ export class ApiKeysService {
     const owner = await this.ownerOf(actor, accountId);
     const page = await this.keys.page(owner.id, limit, cursor);
     return { items: page.items.map(apiKeyView), nextCursor: page.nextCursor };
+  }
+
+  /** Changes the given fields of an active key (null clears expiry and limits); the next request sees them. */
+  async update(actor: Actor, accountId: string, keyId: string, dto: UpdateApiKeyDto, meta: RequestMeta = {}): Promise<ApiKeyView> {
+    if (Object.values(dto).every((v) => v === undefined)) throw new InvalidInputError('empty_update', 'Send at least one field to change');
+    if (dto.name === null || dto.models === null || dto.ipAllowList === null || dto.allowChannelPin === null) {
+      throw new InvalidInputError('invalid_request', 'name, models, ipAllowList and allowChannelPin cannot be null');
+    }
+    const owner = await this.ownerOf(actor, accountId);
+    const before = await this.keys.findOf(owner.id, keyId);
+    const expiresAt = dto.expiresAt === undefined ? undefined : dto.expiresAt === null ? null : new Date(dto.expiresAt);
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new InvalidInputError('expired', 'expiresAt is in the past');
+    const changes = {
+      ...(dto.name !== undefined && { name: dto.name }),
+      ...(dto.models !== undefined && { models: normalizeModelList(dto.models) }),
+      ...(dto.ipAllowList !== undefined && { ipAllowList: normalizeAllowList(dto.ipAllowList) }),
+      ...(expiresAt !== undefined && { expiresAt }),
+      ...(dto.allowChannelPin !== undefined && { allowChannelPin: dto.allowChannelPin }),
+      ...(dto.rpmLimit !== undefined && { rpmLimit: dto.rpmLimit }),
+      ...(dto.tpmLimit !== undefined && { tpmLimit: dto.tpmLimit }),
+    };
+    const after = await this.prisma.$transaction(async (tx) => {
+      const updated = await this.keys.update(tx, owner.id, before.id, changes);
+      if (!updated) throw new ConflictError('api_key_revoked', 'This API key is revoked; create a new one');
+      await this.audit.append(tx, { actorId: actor.accountId, action: 'api-key.update', targetId: owner.id, before: apiKeyView(before), after: apiKeyView(updated), ...meta });
+      return updated;
+    });
+    this.authenticator.forget(before.id);
+    await this.bus.publish({ kind: 'api-key', id: before.id });
+    return apiKeyView(after);
   }
 
   /** Idempotent: revoking a revoked key changes nothing. */

@@ -47,6 +47,49 @@ export class CreateApiKeyDto {
   tpmLimit?: number;
 }
 
+/** What may change on a key after it is created (the secret never does); null clears a field. */
+export class UpdateApiKeyDto {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(120)
+  name?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(128, { each: true })
+  models?: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  ipAllowList?: string[];
+
+  @IsOptional()
+  @IsDateString()
+  expiresAt?: string | null;
+
+  @IsOptional()
+  @IsBoolean()
+  allowChannelPin?: boolean;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  rpmLimit?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_000_000_000)
+  tpmLimit?: number | null;
+}
+
 /** Requests and tokens per minute for an account's whole subtree; null lifts a limit. Set by an ancestor. */
 export class RateLimitsDto {
   @IsOptional()
