@@ -1,11 +1,10 @@
 import { ApiOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, DashboardOutlined, SettingOutlined, TagsOutlined } from '@ant-design/icons';
-import { AppShell, CONSOLES, ConsoleRoot, RequestLogPanel, UsagePanel, useHashRoute, useT } from '@tiergate/web-ui';
+import { AppShell, ConsoleRoot, CONSOLES, RequestLogPanel, SettingsPanel, UsagePanel, useHashRoute, useT } from '@tiergate/web-ui';
 import { Space } from 'antd';
 import { AuditPage } from './audit-page.js';
 import { CatalogPage } from './catalog-page.js';
 import { ChannelsPage } from './channels-page.js';
 import { OverviewPage } from './overview-page.js';
-import { SettingsPage } from './settings-page.js';
 import { TreePage } from './tree-page.js';
 
 export function Console() {
@@ -33,7 +32,7 @@ function AdminShell({ me }: { me: Parameters<typeof AppShell>[0]['me'] }) {
       {page === 'catalog' && <CatalogPage />}
       {page === 'channels' && <ChannelsPage selected={route[1]} onSelect={(id) => go(`/channels/${id}`)} />}
       {page === 'audit' && <AuditPage />}
-      {page === 'settings' && <SettingsPage me={me} />}
+      {page === 'settings' && <SettingsPanel me={me} />}
     </AppShell>
   );
 }

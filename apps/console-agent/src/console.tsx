@@ -1,8 +1,7 @@
 import { BarChartOutlined, DashboardOutlined, GiftOutlined, SettingOutlined, TagsOutlined, TeamOutlined } from '@ant-design/icons';
 import type { MeView } from '@tiergate/web-api-client';
-import { AccountDetail, AppShell, CodesPanel, ChildrenTable, CONSOLES, ConsoleRoot, CreateAccountButton, PriceListEditor, QuotaCard, RequestLogPanel, UsagePanel, useHashRoute, useT } from '@tiergate/web-ui';
+import { AccountDetail, AppShell, ChildrenTable, CodesPanel, ConsoleRoot, CONSOLES, CreateAccountButton, PriceListEditor, QuotaCard, RequestLogPanel, SettingsPanel, UsagePanel, useHashRoute, useT } from '@tiergate/web-ui';
 import { Card, Space } from 'antd';
-import { SettingsPage } from './settings-page.js';
 
 export function Console() {
   return <ConsoleRoot consoleId="agent">{({ me }) => <AgentShell me={me} />}</ConsoleRoot>;
@@ -44,7 +43,7 @@ function AgentShell({ me }: { me: MeView }) {
       )}
       {page === 'prices' && <PriceListEditor accountId={self} />}
       {page === 'codes' && <CodesPanel accountId={self} />}
-      {page === 'settings' && <SettingsPage me={me} />}
+      {page === 'settings' && <SettingsPanel me={me} redeem />}
     </AppShell>
   );
 }

@@ -1,9 +1,8 @@
 import { BarChartOutlined, DashboardOutlined, KeyOutlined, MessageOutlined, SettingOutlined, TagsOutlined, TeamOutlined } from '@ant-design/icons';
 import type { MeView } from '@tiergate/web-api-client';
-import { AccountDetail, ApiKeysPanel, AppShell, ChildrenTable, CONSOLES, ConsoleRoot, CreateAccountButton, PriceListEditor, QuotaCard, RequestLogPanel, UsagePanel, useHashRoute, useT } from '@tiergate/web-ui';
+import { AccountDetail, ApiKeysPanel, AppShell, ChildrenTable, ConsoleRoot, CONSOLES, CreateAccountButton, PriceListEditor, QuotaCard, RequestLogPanel, SettingsPanel, UsagePanel, useHashRoute, useT } from '@tiergate/web-ui';
 import { Card, Space } from 'antd';
 import { ChatPage } from './chat-page.js';
-import { SettingsPage } from './settings-page.js';
 
 export function Console() {
   return <ConsoleRoot consoleId="app">{({ me }) => (me.tier === 'tenant' ? <TenantShell me={me} /> : <UserShell me={me} />)}</ConsoleRoot>;
@@ -45,7 +44,7 @@ function TenantShell({ me }: { me: MeView }) {
       )}
       {page === 'prices' && <PriceListEditor accountId={self} />}
       {page === 'keys' && <ApiKeysPanel accountId={self} />}
-      {page === 'settings' && <SettingsPage me={me} />}
+      {page === 'settings' && <SettingsPanel me={me} redeem />}
     </AppShell>
   );
 }
@@ -77,7 +76,7 @@ function UserShell({ me }: { me: MeView }) {
           <ApiKeysPanel accountId={self} />
         </Space>
       )}
-      {page === 'settings' && <SettingsPage me={me} />}
+      {page === 'settings' && <SettingsPanel me={me} redeem />}
     </AppShell>
   );
 }

@@ -13,3 +13,4 @@ export * from './pricing-panels.js';
 export * from './keys-panels.js';
 export * from './bar-chart.js';
 export * from './usage-panels.js';
+export * from './settings-panel.js';
