@@ -1,95 +1,5 @@
 import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
-/** A relay key of a USER or TENANT account (DESIGN §7). */
-export class CreateApiKeyDto {
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(120)
-  name!: string;
-
-  /** Models the key may call; absent or empty = every model the owner may use. */
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(200)
-  @IsString({ each: true })
-  @MaxLength(128, { each: true })
-  models?: string[];
-
-  @IsOptional()
-  @IsDateString()
-  expiresAt?: string;
-
-  /** Addresses (203.0.113.7, 2001:db8::1) or CIDR blocks (10.0.0.0/8); absent or empty = any. */
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
-  ipAllowList?: string[];
-
-  /** May requests with this key choose their channel (X-Tiergate-Channel)? */
-  @IsOptional()
-  @IsBoolean()
-  allowChannelPin?: boolean;
-
-  /** Requests per minute through this key; absent = no limit of its own. */
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  rpmLimit?: number;
-
-  /** Tokens per minute through this key (prompt and completion); absent = no limit of its own. */
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(2_000_000_000)
-  tpmLimit?: number;
-}
-
-/** What may change on a key after it is created (the secret never does); null clears a field. */
-export class UpdateApiKeyDto {
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(120)
-  name?: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(200)
-  @IsString({ each: true })
-  @MaxLength(128, { each: true })
-  models?: string[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
-  ipAllowList?: string[];
-
-  @IsOptional()
-  @IsDateString()
-  expiresAt?: string | null;
-
-  @IsOptional()
-  @IsBoolean()
-  allowChannelPin?: boolean;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  rpmLimit?: number | null;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(2_000_000_000)
-  tpmLimit?: number | null;
-}
-
 /** Requests and tokens per minute for an account's whole subtree; null lifts a limit. Set by an ancestor. */
 export class RateLimitsDto {
   @IsOptional()
@@ -103,6 +13,55 @@ export class RateLimitsDto {
   @Min(1)
   @Max(2_000_000_000)
   tpmLimit?: number | null;
+}
+
+/** What a key may be given at creation and changed later; the key's own RPM/TPM come from RateLimitsDto. */
+class ApiKeyFieldsDto extends RateLimitsDto {
+  /** Models the key may call; absent or empty = every model the owner may use. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(128, { each: true })
+  models?: string[];
+
+  /** Addresses (203.0.113.7, 2001:db8::1) or CIDR blocks (10.0.0.0/8); absent or empty = any. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  ipAllowList?: string[];
+
+  /** May requests with this key choose their channel (X-Tiergate-Channel)? */
+  @IsOptional()
+  @IsBoolean()
+  allowChannelPin?: boolean;
+}
+
+/** A relay key of a USER or TENANT account (DESIGN §7). */
+export class CreateApiKeyDto extends ApiKeyFieldsDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(120)
+  name!: string;
+
+  @IsOptional()
+  @IsDateString()
+  expiresAt?: string;
+}
+
+/** What may change on a key after it is created (the secret never does); null clears expiry and limits. */
+export class UpdateApiKeyDto extends ApiKeyFieldsDto {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(120)
+  name?: string;
+
+  @IsOptional()
+  @IsDateString()
+  expiresAt?: string | null;
 }
 
 export interface RateLimitsView {
