@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { type CounterValue, LedgerDriver } from '../ledger.types.js';
 import { counterOf, windowOfRule } from '../rules/rule-shape.js';
 import { windowAt } from '../windows/quota-window.js';
-import { UsageRepository } from '../usage/usage.repository.js';
+import { UsageRepository, type WindowSum } from '../usage/usage.repository.js';
 
 export interface LedgerRuntimeOptions {
   /** Run the persister and reaper loops (off in tests that drive them by hand). */
@@ -107,28 +107,38 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Counters from Postgres: each rule's current window summed from usage charges. */
   async rebuild(now = new Date()): Promise<number> {
-    const rules = await this.prisma.quotaRule.findMany();
-    const byStart = new Map<number | null, string[]>();
-    const starts = rules.map((rule) => windowAt(windowOfRule(rule), now).startsAt?.getTime() ?? null);
-    rules.forEach((rule, i) => byStart.set(starts[i]!, [...(byStart.get(starts[i]!) ?? []), rule.accountId]));
-    const sums = new Map<number | null, Awaited<ReturnType<UsageRepository['sumsSince']>>>();
-    for (const [start, accounts] of byStart) sums.set(start, await this.usage.sumsSince([...new Set(accounts)], start === null ? null : new Date(start)));
-    const values: CounterValue[] = rules.map((rule, i) => {
-      const sum = sums.get(starts[i]!)?.get(rule.accountId);
-      const counter = counterOf(rule, now);
-      const used = !sum ? 0n : rule.unit === 'CREDITS' ? sum.credits : rule.unit === 'TOKENS' ? sum.tokens : sum.requests;
-      return { ruleId: rule.id, windowId: counter.windowId, windowEndsAt: counter.windowEndsAt, used };
-    });
-    // API keys' own rules count what their requests were charged at the owner's level.
-    for (const rule of await this.prisma.apiKeyQuotaRule.findMany()) {
-      const counter = counterOf(rule, now);
-      const start = windowAt(windowOfRule(rule), now).startsAt;
-      const sum = (await this.usage.keySumsSince([rule.apiKeyId], start)).get(rule.apiKeyId);
-      const used = !sum ? 0n : rule.unit === 'CREDITS' ? sum.credits : rule.unit === 'TOKENS' ? sum.tokens : sum.requests;
-      values.push({ ruleId: rule.id, windowId: counter.windowId, windowEndsAt: counter.windowEndsAt, used });
-    }
+    const values: CounterValue[] = [
+      ...(await countersOf(await this.prisma.quotaRule.findMany(), (r) => r.accountId, (ids, from) => this.usage.sumsSince(ids, from), now)),
+      // API keys' own rules count what their requests were charged at the owner's level.
+      ...(await countersOf(await this.prisma.apiKeyQuotaRule.findMany(), (r) => r.apiKeyId, (ids, from) => this.usage.keySumsSince(ids, from), now)),
+    ];
     await this.ledger.replaceCounters(values);
     this.logger.log(`rebuilt ${values.length} counter(s) from Postgres`);
     return values.length;
   }
+}
+
+type RuleRow = Parameters<typeof counterOf>[0];
+
+/**
+ * Counter values of `rules` as Postgres has them: one sum query per distinct window start (all
+ * owners of rules starting then at once), each rule then reads its owner's sum in its unit.
+ */
+async function countersOf<R extends RuleRow>(
+  rules: R[],
+  ownerOf: (rule: R) => string,
+  sumsSince: (ownerIds: string[], from: Date | null) => Promise<Map<string, WindowSum>>,
+  now: Date,
+): Promise<CounterValue[]> {
+  const starts = rules.map((rule) => windowAt(windowOfRule(rule), now).startsAt?.getTime() ?? null);
+  const byStart = new Map<number | null, Set<string>>();
+  rules.forEach((rule, i) => byStart.set(starts[i]!, (byStart.get(starts[i]!) ?? new Set()).add(ownerOf(rule))));
+  const sums = new Map<number | null, Map<string, WindowSum>>();
+  for (const [start, owners] of byStart) sums.set(start, await sumsSince([...owners], start === null ? null : new Date(start)));
+  return rules.map((rule, i) => {
+    const sum = sums.get(starts[i]!)?.get(ownerOf(rule));
+    const counter = counterOf(rule, now);
+    const used = !sum ? 0n : rule.unit === 'CREDITS' ? sum.credits : rule.unit === 'TOKENS' ? sum.tokens : sum.requests;
+    return { ruleId: rule.id, windowId: counter.windowId, windowEndsAt: counter.windowEndsAt, used };
+  });
 }
