@@ -156,12 +156,8 @@ export class ChannelsRepository {
     const out: EnabledChannel[] = [];
     for (const { keys, modelMapping, createdAt, updatedAt: _u, status: _s, ...channel } of rows) {
       const opened = keys.flatMap((k) => {
-        try {
-          return [{ id: k.id, key: this.vault.decrypt(k.cipherText), weight: k.weight, createdAt: k.createdAt.getTime() }];
-        } catch (err) {
-          this.logger.error(`channel ${channel.id} key ${k.id} skipped: ${err instanceof Error ? err.message : String(err)}`);
-          return [];
-        }
+        const secret = this.open(channel.id, k);
+        return secret === null ? [] : [{ id: k.id, key: secret, weight: k.weight, createdAt: k.createdAt.getTime() }];
       });
       if (opened.length > 0) {
         out.push({ ...channel, strategy: channel.strategy as SelectionStrategy, createdAt: createdAt.getTime(), modelMapping: (modelMapping ?? {}) as Record<string, string>, keys: opened });
@@ -195,25 +191,17 @@ export class ChannelsRepository {
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
     const targets: ProbeTarget[] = [];
-    const open = (channelId: string, key: ChannelKey): string | null => {
-      try {
-        return this.vault.decrypt(key.cipherText);
-      } catch (err) {
-        this.logger.error(`channel ${channelId} key ${key.id} skipped: ${err instanceof Error ? err.message : String(err)}`);
-        return null;
-      }
-    };
     for (const c of rows) {
       const channel = { id: c.id, provider: c.provider, baseUrl: c.baseUrl };
       if (c.status === 'DISABLED_HEALTH') {
         const key = c.keys.find((k) => k.status === 'ENABLED') ?? c.keys.find((k) => k.status === 'DISABLED_HEALTH');
-        const secret = key ? open(c.id, key) : null;
+        const secret = key ? this.open(c.id, key) : null;
         if (key && secret !== null) targets.push({ channel, keyId: null, probeKey: secret });
         continue;
       }
       for (const key of c.keys) {
         if (key.status !== 'DISABLED_HEALTH') continue;
-        const secret = open(c.id, key);
+        const secret = this.open(c.id, key);
         if (secret !== null) targets.push({ channel, keyId: key.id, probeKey: secret });
       }
     }
@@ -226,6 +214,16 @@ export class ChannelsRepository {
       SELECT DISTINCT unnest(c.models) AS model FROM channel c
       WHERE c.status = 'ENABLED' AND EXISTS (SELECT 1 FROM channel_key k WHERE k.channel_id = c.id AND k.status = 'ENABLED')`;
     return new Set(rows.map((r) => r.model));
+  }
+
+  /** A key in the clear, or null (logged) when it no longer decrypts: one bad key never fails a whole lookup. */
+  private open(channelId: string, key: ChannelKey): string | null {
+    try {
+      return this.vault.decrypt(key.cipherText);
+    } catch (err) {
+      this.logger.error(`channel ${channelId} key ${key.id} skipped: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
   }
 
   private sealed(key: NewChannelKey): { cipherText: string; prefix: string; last4: string; weight: number } {
