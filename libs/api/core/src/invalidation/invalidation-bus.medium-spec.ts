@@ -18,6 +18,18 @@ describe.skipIf(!url)('InvalidationBus across replicas (real Redis)', () => {
     await Promise.all(buses.map((b) => b.onApplicationShutdown()));
     await Promise.all(connections.map((c) => c.quit()));
   });
+
+  it("drops the publishing replica's own caches before publish returns", async () => {
+    const connection = new Redis(url!);
+    const bus = new InvalidationBus({ client: connection } as RedisConnection);
+    await bus.onModuleInit();
+    const received: Invalidation[] = [];
+    bus.subscribe((e) => received.push(e));
+    await bus.publish({ kind: 'channel', id: 'ch-1' });
+    expect(received[0]).toEqual({ kind: 'channel', id: 'ch-1' });
+    await bus.onApplicationShutdown();
+    await connection.quit();
+  });
 });
 
 describe('InvalidationBus on a single node', () => {

@@ -11,7 +11,6 @@ export interface Invalidation {
   id?: string;
 }
 
-
 /**
  * Tells every API replica that cached state changed. With Redis it is pub/sub, so another
  * replica's caches drop at once; on a single node a local emitter does the same in-process.
@@ -45,9 +44,15 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
     await this.subscriber.subscribe(this.channel);
   }
 
+  /**
+   * This replica's caches drop before the call returns; the others when the message reaches them
+   * (with Redis this replica hears its own message too: dropping a cache twice is harmless).
+   * Otherwise a request arriving here between a change and the pub/sub round trip would still
+   * see the old state, e.g. a channel health just disabled.
+   */
   async publish(event: Invalidation): Promise<void> {
+    this.local.emit('invalidate', event);
     if (this.redis.client) await this.redis.client.publish(this.channel, JSON.stringify(event));
-    else this.local.emit('invalidate', event);
   }
 
   /** Returns an unsubscribe function. */
