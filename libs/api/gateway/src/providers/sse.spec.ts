@@ -12,4 +12,17 @@ describe('SseReader', () => {
       { data: 'last', raw: 'data: last\n\n' },
     ]);
   });
+
+  it('finds the same events however the bytes are split, separators included', () => {
+    const text = 'data: a\n\ndata: b\r\n\r\ndata: c\r\n\ndata: d\n\r\nevent: e\ndata: {}\n\n';
+    const whole = new SseReader().push(text);
+    expect(whole.map((e) => e.data)).toEqual(['a', 'b', 'c', 'd', '{}']);
+    for (const size of [1, 2, 3, 7]) {
+      const reader = new SseReader();
+      const events = [];
+      for (let i = 0; i < text.length; i += size) events.push(...reader.push(text.slice(i, i + size)));
+      events.push(...reader.end());
+      expect(events).toEqual(whole);
+    }
+  });
 });

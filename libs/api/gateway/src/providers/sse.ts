@@ -13,16 +13,18 @@ export class SseReader {
   private pending = '';
 
   push(chunk: string): SseEvent[] {
-    this.pending += chunk;
+    const text = this.pending + chunk;
     const events: SseEvent[] = [];
+    // Scan from an offset and cut once at the end: an upstream chunk often holds many events.
+    let start = 0;
     for (;;) {
-      const match = /\r?\n\r?\n/.exec(this.pending);
-      if (!match) break;
-      const raw = this.pending.slice(0, match.index + match[0].length);
-      this.pending = this.pending.slice(match.index + match[0].length);
-      const event = parseEvent(raw);
+      const end = eventEnd(text, start);
+      if (end < 0) break;
+      const event = parseEvent(text.slice(start, end));
       if (event) events.push(event);
+      start = end;
     }
+    this.pending = start === 0 ? text : text.slice(start);
     return events;
   }
 
@@ -34,6 +36,16 @@ export class SseReader {
     const event = parseEvent(rest + '\n\n');
     return event ? [event] : [];
   }
+}
+
+/** Index just past the blank line ending the event that starts at `from`, or -1. */
+function eventEnd(text: string, from: number): number {
+  for (let i = text.indexOf('\n', from); i >= 0; i = text.indexOf('\n', i + 1)) {
+    // "\n\n" or "\n\r\n" ends an event ("\r\n\r\n" is the latter preceded by "\r").
+    if (text.charCodeAt(i + 1) === 10) return i + 2;
+    if (text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10) return i + 3;
+  }
+  return -1;
 }
 
 function parseEvent(raw: string): SseEvent | null {

@@ -5,7 +5,7 @@ import type { Usage } from '@tiergate/api-pricing';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Agent, type Dispatcher, request } from 'undici';
-import type { TokenUsage } from '../providers/canonical.js';
+import type { ChatCompletion, TokenUsage } from '../providers/canonical.js';
 import type { ProviderAdapter, StreamDecoder, StreamEncoder, Surface, UpstreamEvent } from '../providers/provider.js';
 import { adapterFor } from '../providers/registry.js';
 import { countChatPromptTokens, countTokens } from '../tokens/token-counter.js';
@@ -112,13 +112,15 @@ export class RelayService {
         const upstream = await this.send(attempt, adapter, adapter.chatUrl(channel.baseUrl, upstreamModel, stream), upstreamBody, clientGone, passthrough ? call.passHeaders : undefined);
         if (!upstream) continue;
         if (!stream) {
-          const json: unknown = await upstream.body.json();
+          const text = await upstream.body.text();
+          const json: unknown = JSON.parse(text);
           const parsed = adapter.wire.parseResponse(json, model);
-          const completionText = parsed.completion.choices.map((c) => (c.message?.content ?? '') + JSON.stringify(c.message?.tool_calls ?? '')).join('');
-          const usage = parsed.usage ?? { prompt: promptTokens, completion: countTokens(completionText), cached: 0, cacheWrite: 0 };
+          const usage = parsed.usage ?? { prompt: promptTokens, completion: countTokens(completionTextOf(parsed.completion)), cached: 0, cacheWrite: 0 };
           await open.settle(channel, { usage, status: 'ok' });
-          const answer = passthrough ? { ...(json as Record<string, unknown>), [adapter.wire.modelField]: model } : surface.renderResponse(parsed.completion, usage, model);
-          sendAnswer(res, requestId, answer);
+          if (!passthrough) sendAnswer(res, requestId, JSON.stringify(surface.renderResponse(parsed.completion, usage, model)));
+          // A pass-through answer goes back byte for byte unless the model name must change.
+          else if ((json as Record<string, unknown>)[adapter.wire.modelField] === model) sendAnswer(res, requestId, text);
+          else sendAnswer(res, requestId, JSON.stringify({ ...(json as Record<string, unknown>), [adapter.wire.modelField]: model }));
           return;
         }
         // Clients see the public model name, not the upstream one it maps to.
@@ -157,7 +159,7 @@ export class RelayService {
         const json = (await upstream.body.json()) as { model?: string; usage?: { prompt_tokens?: number } };
         const reported = json.usage?.prompt_tokens;
         await open.settle(channel, { usage: { prompt: typeof reported === 'number' ? reported : promptTokens, completion: 0, cached: 0, cacheWrite: 0 }, status: 'ok' });
-        sendAnswer(res, requestId, { ...json, model });
+        sendAnswer(res, requestId, JSON.stringify({ ...json, model }));
         return;
       }
       throw new UnavailableError('upstream_unavailable', 'Every upstream for this model failed; try again shortly');
@@ -360,8 +362,12 @@ function rateLimitedError(refused: Exclude<Admission, { ok: true }>, callerAccou
   return new RateLimitedError('rate_limit_exceeded', `Rate limit reached: ${who}. Retry after ${refused.retryAfterSeconds}s.`, refused.retryAfterSeconds);
 }
 
-function sendAnswer(res: ServerResponse, requestId: string, answer: unknown): void {
-  const payload = JSON.stringify(answer);
+/** What a completion delivered, for counting when the upstream reported no usage. */
+function completionTextOf(completion: ChatCompletion): string {
+  return completion.choices.map((c) => (c.message?.content ?? '') + JSON.stringify(c.message?.tool_calls ?? '')).join('');
+}
+
+function sendAnswer(res: ServerResponse, requestId: string, payload: string): void {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-request-id': requestId });
   res.end(payload);
 }
