@@ -17,12 +17,6 @@ import { QuotaService } from './rules/quota.service.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.service.js';
 import { UsageRepository } from './usage/usage.repository.js';
 
-/**
- * Redis connections the ledger spreads reserve and settle over. With one, the relay and Redis
- * took turns (one auto-pipeline in flight per connection); four let them overlap.
- */
-const LEDGER_CONNECTIONS = 4;
-
 @Module({
   imports: [AccountsModule],
   controllers: [QuotaController, KeyQuotaController, RedemptionController],
@@ -33,7 +27,7 @@ const LEDGER_CONNECTIONS = 4;
       inject: [RedisConnection, AppConfig],
       useFactory: (redis: RedisConnection, config: AppConfig): LedgerDriver =>
         redis.client
-          ? new RedisLedgerDriver(redis.client, { prefix: config.redisPrefix, connections: LEDGER_CONNECTIONS })
+          ? new RedisLedgerDriver(redis.client, { prefix: config.redisPrefix, connections: config.ledgerConnections })
           : new InProcessLedgerDriver({ journalDir: join(config.dataDir, 'ledger') }),
     },
     {

@@ -33,6 +33,12 @@ export class AppConfig {
     readonly health: HealthSettings = { failures: 5, windowSeconds: 60, probeSeconds: 60 },
     /** How the relay picks among channels of the same priority (keys follow their channel's own strategy). */
     readonly channelStrategy: SelectionStrategy = 'weighted',
+    /**
+     * Redis connections the ledger spreads reserve and settle over. ioredis keeps one
+     * auto-pipeline in flight per connection; more connections overlap more batches but send
+     * more, smaller writes (each a system call).
+     */
+    readonly ledgerConnections: number = 1,
   ) {}
 }
 
@@ -127,5 +133,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       probeSeconds: Math.max(1, int(env, 'HEALTH_PROBE_SECONDS', 60)),
     },
     strategyOf(env.CHANNEL_STRATEGY),
+    Math.max(1, int(env, 'LEDGER_REDIS_CONNECTIONS', 1)),
   );
 }
