@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '@tiergate/api-accounts';
 import { AppConfig, RedisConnection } from '@tiergate/api-core';
-import { PrismaService } from '@tiergate/api-db';
+import { DatabaseTarget, PrismaService } from '@tiergate/api-db';
 import { join } from 'node:path';
 import { RedemptionController } from './codes/redemption.controller.js';
 import { RedemptionService } from './codes/redemption.service.js';
@@ -32,9 +32,18 @@ import { UsageRepository } from './usage/usage.repository.js';
     },
     {
       provide: LedgerRuntime,
-      inject: [LedgerDriver, UsageRepository, PrismaService, RedisConnection],
-      useFactory: (ledger: LedgerDriver, usage: UsageRepository, prisma: PrismaService, redis: RedisConnection) =>
-        new LedgerRuntime(ledger, usage, prisma, { background: true, reapEveryMs: 5_000, batchSize: 500, lingerMs: 100, singleNode: !redis.client }),
+      inject: [LedgerDriver, UsageRepository, PrismaService, RedisConnection, AppConfig, DatabaseTarget],
+      useFactory: (ledger: LedgerDriver, usage: UsageRepository, prisma: PrismaService, redis: RedisConnection, config: AppConfig, database: DatabaseTarget) =>
+        new LedgerRuntime(ledger, usage, prisma, {
+          background: true,
+          reapEveryMs: 5_000,
+          batchSize: 500,
+          lingerMs: 100,
+          singleNode: !redis.client,
+          // With Redis the persister gets its own thread, so a batch never stalls the relay.
+          persisterThread:
+            redis.client && config.redisUrl ? { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, databaseUrl: database.url, databaseSchema: database.schema } : undefined,
+        }),
     },
     QuotaRulesRepository,
     QuotaService,

@@ -5,6 +5,8 @@ import { type CounterValue, LedgerDriver } from '../ledger.types.js';
 import { counterOf, windowOfRule } from '../rules/rule-shape.js';
 import { windowAt } from '../windows/quota-window.js';
 import { UsageRepository, type WindowSum } from '../usage/usage.repository.js';
+import { runPersistLoop } from './persist-loop.js';
+import { type PersisterThread, type PersisterThreadConfig, startPersisterThread } from './persister-thread.js';
 
 export interface LedgerRuntimeOptions {
   /** Run the persister and reaper loops (off in tests that drive them by hand). */
@@ -21,6 +23,11 @@ export interface LedgerRuntimeOptions {
    * all finished at once and counters are always rebuilt (they live in memory only).
    */
   singleNode: boolean;
+  /**
+   * With the Redis ledger: run the background persister in its own thread with these
+   * connections, off the relay's event loop. Absent: on the main thread.
+   */
+  persisterThread?: Omit<PersisterThreadConfig, 'consumer' | 'batchSize' | 'lingerMs'>;
 }
 
 /**
@@ -34,6 +41,7 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
   private readonly consumer = `${hostname()}`;
   private stopped = false;
   private loops: Promise<void>[] = [];
+  private thread: PersisterThread | null = null;
   private reapTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -49,14 +57,22 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     while ((await this.persistOnce(0)) > 0);
     if (this.options.singleNode || (await this.ledger.isEmpty())) await this.rebuild();
     if (!this.options.background) return;
-    this.loops.push(this.persistLoop());
+    if (this.options.persisterThread) this.startThread(this.options.persisterThread);
+    else this.loops.push(this.persistLoop());
     this.reapTimer = setInterval(() => void this.reapOnce().catch((err: unknown) => this.logger.error(`reaper: ${String(err)}`)), this.options.reapEveryMs);
     this.reapTimer.unref();
+  }
+
+  /** Whether usage is being persisted by the persister thread (false: on the main thread, or stopped). */
+  get persisterOnThread(): boolean {
+    return this.thread !== null;
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.reapTimer);
+    await this.thread?.stop();
+    this.thread = null;
     await Promise.allSettled(this.loops);
     // Whatever settled during shutdown still reaches Postgres.
     await this.persistOnce(0).catch(() => undefined);
@@ -72,21 +88,26 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
     return entries.length;
   }
 
-  private async persistLoop(): Promise<void> {
-    let backoff = 100;
-    while (!this.stopped) {
-      try {
-        const persisted = await this.persistOnce(500);
-        backoff = 100;
-        const linger = this.options.lingerMs ?? 0;
-        if (linger > 0 && persisted > 0 && persisted < this.options.batchSize && !this.stopped) await new Promise((r) => setTimeout(r, linger));
-      } catch (err) {
-        // Postgres down: the events stay in the stream, unacked; try again later.
-        this.logger.warn(`persister: ${String(err)}; retrying in ${backoff} ms`);
-        await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(backoff * 2, 10_000);
-      }
-    }
+  private persistLoop(): Promise<void> {
+    return runPersistLoop((blockMs) => this.persistOnce(blockMs), {
+      batchSize: this.options.batchSize,
+      lingerMs: this.options.lingerMs ?? 0,
+      stopped: () => this.stopped,
+      warn: (message) => this.logger.warn(message),
+    });
+  }
+
+  private startThread(connections: NonNullable<LedgerRuntimeOptions['persisterThread']>): void {
+    const config = { ...connections, consumer: this.consumer, batchSize: this.options.batchSize, lingerMs: this.options.lingerMs ?? 0 };
+    this.thread = startPersisterThread(config, {
+      warn: (message) => this.logger.warn(message),
+      failed: (err) => {
+        // Usage must keep reaching Postgres: the main thread takes the stream back.
+        this.logger.error(`persister thread failed (${err.message}); persisting on the main thread`);
+        this.thread = null;
+        if (!this.stopped) this.loops.push(this.persistLoop());
+      },
+    });
   }
 
   /** Finishes reservations past their deadline: nothing was delivered that we know of, so release. */

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PrismaService } from '@tiergate/api-db';
+import { createTestDatabase, type TestDatabase } from '@tiergate/api-testing';
+import { RedisLedgerDriver } from '../drivers/redis-ledger.driver.js';
+import { UsageRepository } from '../usage/usage.repository.js';
+import { LedgerRuntime } from './ledger-runtime.service.js';
+
+const redisUrl = inject('redisUrl');
+
+describe.skipIf(!redisUrl)('the persister in its own thread (real Redis and Postgres)', () => {
+  const prefix = `{tgpt-${randomUUID().slice(0, 8)}}`;
+  let db: TestDatabase;
+  let prisma: PrismaService;
+  let redis: Redis;
+  const accounts: string[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    prisma = new PrismaService(db.target);
+    redis = new Redis(redisUrl!);
+    let parentId: string | null = null;
+    for (const kind of ['MASTER', 'AGENT', 'USER'] as const) {
+      const account: { id: string } = await prisma.account.create({ data: { kind, name: kind, parentId } });
+      accounts.unshift(account.id);
+      parentId = account.id;
+    }
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.unlink(...keys);
+    await redis.quit();
+    await prisma?.onApplicationShutdown();
+    await db?.drop();
+  });
+
+  it('writes every settled request to Postgres off the main thread and leaves nothing in the stream at shutdown', async () => {
+    const driver = new RedisLedgerDriver(redis, { prefix });
+    const runtime = new LedgerRuntime(driver, new UsageRepository(prisma), prisma, {
+      background: true,
+      reapEveryMs: 60_000,
+      batchSize: 20,
+      lingerMs: 10,
+      singleNode: false,
+      persisterThread: { redisUrl: redisUrl!, redisPrefix: prefix, databaseUrl: db.target.url, databaseSchema: db.target.schema },
+    });
+    await runtime.onApplicationBootstrap();
+    const levels = accounts.map((accountId, depth) => ({ accountId, credits: BigInt(300 - 100 * depth), tokens: 10n, requests: 1n, counters: [] }));
+    const ids: string[] = [];
+    for (let i = 0; i < 75; i++) {
+      const requestId = randomUUID();
+      expect((await driver.reserve({ requestId, levels, deadlineAt: Date.now() + 60_000, meta: { accountId: accounts[0]!, model: 'gpt-thread' } })).ok).toBe(true);
+      await driver.settle(requestId, { levels: levels.map((l) => ({ credits: l.credits, tokens: 10n, requests: 1n })), inputTokens: 6n, cachedTokens: 0n, outputTokens: 4n, status: 'ok' });
+      ids.push(requestId);
+    }
+    // Nothing on this thread reads the stream: the rows can only come from the persister thread.
+    const rows = async () => Number((await db.sql.query('SELECT count(*)::int AS n FROM usage_record WHERE request_id = ANY($1)', [ids])).rows[0].n);
+    const deadline = Date.now() + 20_000;
+    while ((await rows()) < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await rows()).toBe(75);
+    expect(runtime.persisterOnThread).toBe(true);
+
+    // Settled during shutdown: the thread stops, then the main thread drains what is left.
+    const late = randomUUID();
+    await driver.reserve({ requestId: late, levels, deadlineAt: Date.now() + 60_000, meta: { accountId: accounts[0]!, model: 'gpt-thread' } });
+    await driver.settle(late, { levels: levels.map((l) => ({ credits: l.credits, tokens: 10n, requests: 1n })), inputTokens: 6n, cachedTokens: 0n, outputTokens: 4n, status: 'ok' });
+    await runtime.onApplicationShutdown();
+    ids.push(late);
+    expect(await rows()).toBe(76);
+    const charges = await db.sql.query('SELECT account_id, sum(credits)::text AS credits, count(*)::int AS n FROM usage_charge WHERE request_id = ANY($1) GROUP BY account_id', [ids]);
+    expect(charges.rows).toHaveLength(3);
+    for (const [depth, id] of accounts.entries()) expect(charges.rows.find((r) => r.account_id === id)).toMatchObject({ credits: String(76 * (300 - 100 * depth)), n: 76 });
+    // Acked and deleted: the stream holds nothing for a later persister to write twice.
+    expect(await redis.xlen(`${prefix}:usage`)).toBe(0);
+  });
+});
