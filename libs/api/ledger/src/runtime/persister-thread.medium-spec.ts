@@ -75,4 +75,28 @@ describe.skipIf(!redisUrl)('the persister in its own thread (real Redis and Post
     // Acked and deleted: the stream holds nothing for a later persister to write twice.
     expect(await redis.xlen(`${prefix}:usage`)).toBe(0);
   });
+
+  it('hands the work back to the main thread when the thread cannot start', async () => {
+    const driver = new RedisLedgerDriver(redis, { prefix });
+    const runtime = new LedgerRuntime(driver, new UsageRepository(prisma), prisma, {
+      background: true,
+      reapEveryMs: 60_000,
+      batchSize: 20,
+      lingerMs: 10,
+      singleNode: false,
+      // Nothing listens there: the thread's first command fails.
+      persisterThread: { redisUrl: 'redis://127.0.0.1:1', redisPrefix: prefix, databaseUrl: db.target.url, databaseSchema: db.target.schema },
+    });
+    await runtime.onApplicationBootstrap();
+    const levels = accounts.map((accountId) => ({ accountId, credits: 5n, tokens: 1n, requests: 1n, counters: [] }));
+    const requestId = randomUUID();
+    await driver.reserve({ requestId, levels, deadlineAt: Date.now() + 60_000, meta: { accountId: accounts[0]!, model: 'gpt-fallback' } });
+    await driver.settle(requestId, { levels: levels.map(() => ({ credits: 5n, tokens: 1n, requests: 1n })), inputTokens: 1n, cachedTokens: 0n, outputTokens: 0n, status: 'ok' });
+    const written = async () => Number((await db.sql.query('SELECT count(*)::int AS n FROM usage_record WHERE request_id = $1', [requestId])).rows[0].n);
+    const deadline = Date.now() + 20_000;
+    while ((await written()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await written()).toBe(1);
+    expect(runtime.persisterOnThread).toBe(false);
+    await runtime.onApplicationShutdown();
+  });
 });

@@ -37,15 +37,20 @@ export function startPersisterThread(config: PersisterThreadConfig, events: Pers
   const entry = new URL(`./persister.worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
   const worker = fromSource ? new Worker(tsxBootstrap(entry.href), { eval: true, workerData: config }) : new Worker(entry, { workerData: config });
   let stopping = false;
+  let failed = false;
+  // An uncaught error is followed by an exit: the caller hears of the failure once.
+  const fail = (err: Error) => {
+    if (stopping || failed) return;
+    failed = true;
+    events.failed(err);
+  };
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (message: { warn?: string }) => {
     if (typeof message?.warn === 'string') events.warn(message.warn);
   });
-  worker.on('error', (err) => {
-    if (!stopping) events.failed(err);
-  });
+  worker.on('error', fail);
   worker.once('exit', (code) => {
-    if (!stopping && code !== 0) events.failed(new Error(`persister thread exited with code ${code}`));
+    if (code !== 0) fail(new Error(`persister thread exited with code ${code}`));
   });
   return {
     stop: async () => {

@@ -21,6 +21,8 @@ port.on('message', (message: unknown) => {
 const warn = (message: string) => port.postMessage({ warn: message });
 
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+// Reconnects are ioredis's job; the operator hears of the outage through the main thread's log.
+redis.on('error', (err: Error) => warn(`persister thread: redis: ${err.message}`));
 const ledger = new RedisLedgerDriver(redis, { prefix: config.redisPrefix });
 const pool = new pg.Pool({
   connectionString: config.databaseUrl,
@@ -38,6 +40,10 @@ async function persistOnce(blockMs: number): Promise<number> {
   return entries.length;
 }
 
+// Connections that do not work at start end the thread (uncaught), and the main thread, whose
+// own connections do, persists instead.
+await redis.ping();
+await pool.query('SELECT 1');
 await runPersistLoop(persistOnce, { batchSize: config.batchSize, lingerMs: config.lingerMs, stopped: () => stopped, warn });
 await ledger.close();
 await redis.quit().catch(() => undefined);
