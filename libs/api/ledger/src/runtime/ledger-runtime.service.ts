@@ -5,7 +5,7 @@ import { type CounterValue, LedgerDriver } from '../ledger.types.js';
 import { counterOf, windowOfRule } from '../rules/rule-shape.js';
 import { windowAt } from '../windows/quota-window.js';
 import { UsageRepository, type WindowSum } from '../usage/usage.repository.js';
-import { runPersistLoop } from './persist-loop.js';
+import { persistBatch, runPersistLoop } from './persist-loop.js';
 import { type PersisterThread, type PersisterThreadConfig, startPersisterThread } from './persister-thread.js';
 
 export interface LedgerRuntimeOptions {
@@ -80,12 +80,8 @@ export class LedgerRuntime implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Reads one batch, writes it, acks it. Returns how many events were persisted. */
-  async persistOnce(blockMs: number): Promise<number> {
-    const entries = await this.ledger.readEvents(this.consumer, this.options.batchSize, blockMs);
-    if (entries.length === 0) return 0;
-    await this.usage.insertBatch(entries.map((e) => e.event));
-    await this.ledger.ack(entries.map((e) => e.id));
-    return entries.length;
+  persistOnce(blockMs: number): Promise<number> {
+    return persistBatch(this.ledger, (events) => this.usage.insertBatch(events), { consumer: this.consumer, batchSize: this.options.batchSize, blockMs });
   }
 
   private persistLoop(): Promise<void> {

@@ -1,3 +1,5 @@
+import type { LedgerDriver, UsageEvent } from '../ledger.types.js';
+
 /**
  * The persister's loop, the same whether it runs on the main thread (single node, tests) or in
  * its own thread: read a batch, write it, ack it; linger after a short batch so that under load
@@ -25,6 +27,22 @@ export async function runPersistLoop(step: (blockMs: number) => Promise<number>,
       backoff = Math.min(backoff * 2, 10_000);
     }
   }
+}
+
+/**
+ * One batch: read it from the usage stream, write it, then ack it — after the write, so events
+ * of a batch that failed are read again. Returns how many events it held.
+ */
+export async function persistBatch(
+  ledger: Pick<LedgerDriver, 'readEvents' | 'ack'>,
+  write: (events: UsageEvent[]) => Promise<void>,
+  read: { consumer: string; batchSize: number; blockMs: number },
+): Promise<number> {
+  const entries = await ledger.readEvents(read.consumer, read.batchSize, read.blockMs);
+  if (entries.length === 0) return 0;
+  await write(entries.map((e) => e.event));
+  await ledger.ack(entries.map((e) => e.id));
+  return entries.length;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RedisLedgerDriver } from '../drivers/redis-ledger.driver.js';
 import { insertUsageBatch } from '../usage/usage-batch.js';
-import { runPersistLoop } from './persist-loop.js';
+import { persistBatch, runPersistLoop } from './persist-loop.js';
 import type { PersisterThreadConfig } from './persister-thread.js';
 
 const config = workerData as PersisterThreadConfig;
@@ -32,13 +32,7 @@ const pool = new pg.Pool({
 // An idle connection closed by the server is replaced on next use; unheard, it would end the thread.
 pool.on('error', (err) => warn(`idle database connection lost: ${err.message}`));
 
-async function persistOnce(blockMs: number): Promise<number> {
-  const entries = await ledger.readEvents(config.consumer, config.batchSize, blockMs);
-  if (entries.length === 0) return 0;
-  await insertUsageBatch(pool, entries.map((e) => e.event));
-  await ledger.ack(entries.map((e) => e.id));
-  return entries.length;
-}
+const persistOnce = (blockMs: number) => persistBatch(ledger, (events) => insertUsageBatch(pool, events), { consumer: config.consumer, batchSize: config.batchSize, blockMs });
 
 // Connections that do not work at start end the thread (uncaught), and the main thread, whose
 // own connections do, persists instead.
