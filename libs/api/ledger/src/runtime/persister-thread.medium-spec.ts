@@ -36,39 +36,52 @@ describe.skipIf(!redisUrl)('the persister in its own thread (real Redis and Post
     await db?.drop();
   });
 
-  it('writes every settled request to Postgres off the main thread and leaves nothing in the stream at shutdown', async () => {
-    const driver = new RedisLedgerDriver(redis, { prefix });
+  type Levels = { accountId: string; credits: bigint; tokens: bigint; requests: bigint; counters: [] }[];
+
+  /** A runtime whose persister thread connects to `threadRedisUrl` (this test's Postgres schema). */
+  async function startRuntime(driver: RedisLedgerDriver, threadRedisUrl: string): Promise<LedgerRuntime> {
     const runtime = new LedgerRuntime(driver, new UsageRepository(prisma), prisma, {
       background: true,
       reapEveryMs: 60_000,
       batchSize: 20,
       lingerMs: 10,
       singleNode: false,
-      persisterThread: { redisUrl: redisUrl!, redisPrefix: prefix, databaseUrl: db.target.url, databaseSchema: db.target.schema },
+      persisterThread: { redisUrl: threadRedisUrl, redisPrefix: prefix, databaseUrl: db.target.url, databaseSchema: db.target.schema },
     });
     await runtime.onApplicationBootstrap();
-    const levels = accounts.map((accountId, depth) => ({ accountId, credits: BigInt(300 - 100 * depth), tokens: 10n, requests: 1n, counters: [] }));
-    const ids: string[] = [];
-    for (let i = 0; i < 75; i++) {
-      const requestId = randomUUID();
-      expect((await driver.reserve({ requestId, levels, deadlineAt: Date.now() + 60_000, meta: { accountId: accounts[0]!, model: 'gpt-thread' } })).ok).toBe(true);
-      await driver.settle(requestId, { levels: levels.map((l) => ({ credits: l.credits, tokens: 10n, requests: 1n })), inputTokens: 6n, cachedTokens: 0n, outputTokens: 4n, status: 'ok' });
-      ids.push(requestId);
-    }
-    // Nothing on this thread reads the stream: the rows can only come from the persister thread.
-    const rows = async () => Number((await db.sql.query('SELECT count(*)::int AS n FROM usage_record WHERE request_id = ANY($1)', [ids])).rows[0].n);
+    return runtime;
+  }
+
+  /** Reserves and settles one request at what it reserved; returns its id. */
+  async function settleOne(driver: RedisLedgerDriver, levels: Levels, model: string): Promise<string> {
+    const requestId = randomUUID();
+    expect((await driver.reserve({ requestId, levels, deadlineAt: Date.now() + 60_000, meta: { accountId: accounts[0]!, model } })).ok).toBe(true);
+    await driver.settle(requestId, { levels: levels.map((l) => ({ credits: l.credits, tokens: l.tokens, requests: 1n })), inputTokens: 6n, cachedTokens: 0n, outputTokens: 4n, status: 'ok' });
+    return requestId;
+  }
+
+  const rowsOf = async (ids: string[]) => Number((await db.sql.query('SELECT count(*)::int AS n FROM usage_record WHERE request_id = ANY($1)', [ids])).rows[0].n);
+
+  async function waitForRows(ids: string[]): Promise<void> {
     const deadline = Date.now() + 20_000;
-    while ((await rows()) < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(await rows()).toBe(75);
+    while ((await rowsOf(ids)) < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  it('writes every settled request to Postgres off the main thread and leaves nothing in the stream at shutdown', async () => {
+    const driver = new RedisLedgerDriver(redis, { prefix });
+    const runtime = await startRuntime(driver, redisUrl!);
+    const levels: Levels = accounts.map((accountId, depth) => ({ accountId, credits: BigInt(300 - 100 * depth), tokens: 10n, requests: 1n, counters: [] }));
+    const ids: string[] = [];
+    for (let i = 0; i < 75; i++) ids.push(await settleOne(driver, levels, 'gpt-thread'));
+    // Nothing on this thread reads the stream: the rows can only come from the persister thread.
+    await waitForRows(ids);
+    expect(await rowsOf(ids)).toBe(75);
     expect(runtime.persisterOnThread).toBe(true);
 
     // Settled during shutdown: the thread stops, then the main thread drains what is left.
-    const late = randomUUID();
-    await driver.reserve({ requestId: late, levels, deadlineAt: Date.now() + 60_000, meta: { accountId: accounts[0]!, model: 'gpt-thread' } });
-    await driver.settle(late, { levels: levels.map((l) => ({ credits: l.credits, tokens: 10n, requests: 1n })), inputTokens: 6n, cachedTokens: 0n, outputTokens: 4n, status: 'ok' });
+    ids.push(await settleOne(driver, levels, 'gpt-thread'));
     await runtime.onApplicationShutdown();
-    ids.push(late);
-    expect(await rows()).toBe(76);
+    expect(await rowsOf(ids)).toBe(76);
     const charges = await db.sql.query('SELECT account_id, sum(credits)::text AS credits, count(*)::int AS n FROM usage_charge WHERE request_id = ANY($1) GROUP BY account_id', [ids]);
     expect(charges.rows).toHaveLength(3);
     for (const [depth, id] of accounts.entries()) expect(charges.rows.find((r) => r.account_id === id)).toMatchObject({ credits: String(76 * (300 - 100 * depth)), n: 76 });
@@ -78,24 +91,12 @@ describe.skipIf(!redisUrl)('the persister in its own thread (real Redis and Post
 
   it('hands the work back to the main thread when the thread cannot start', async () => {
     const driver = new RedisLedgerDriver(redis, { prefix });
-    const runtime = new LedgerRuntime(driver, new UsageRepository(prisma), prisma, {
-      background: true,
-      reapEveryMs: 60_000,
-      batchSize: 20,
-      lingerMs: 10,
-      singleNode: false,
-      // Nothing listens there: the thread's first command fails.
-      persisterThread: { redisUrl: 'redis://127.0.0.1:1', redisPrefix: prefix, databaseUrl: db.target.url, databaseSchema: db.target.schema },
-    });
-    await runtime.onApplicationBootstrap();
-    const levels = accounts.map((accountId) => ({ accountId, credits: 5n, tokens: 1n, requests: 1n, counters: [] }));
-    const requestId = randomUUID();
-    await driver.reserve({ requestId, levels, deadlineAt: Date.now() + 60_000, meta: { accountId: accounts[0]!, model: 'gpt-fallback' } });
-    await driver.settle(requestId, { levels: levels.map(() => ({ credits: 5n, tokens: 1n, requests: 1n })), inputTokens: 1n, cachedTokens: 0n, outputTokens: 0n, status: 'ok' });
-    const written = async () => Number((await db.sql.query('SELECT count(*)::int AS n FROM usage_record WHERE request_id = $1', [requestId])).rows[0].n);
-    const deadline = Date.now() + 20_000;
-    while ((await written()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(await written()).toBe(1);
+    // Nothing listens there: the thread's first command fails.
+    const runtime = await startRuntime(driver, 'redis://127.0.0.1:1');
+    const levels: Levels = accounts.map((accountId) => ({ accountId, credits: 5n, tokens: 1n, requests: 1n, counters: [] }));
+    const ids = [await settleOne(driver, levels, 'gpt-fallback')];
+    await waitForRows(ids);
+    expect(await rowsOf(ids)).toBe(1);
     expect(runtime.persisterOnThread).toBe(false);
     await runtime.onApplicationShutdown();
   });
