@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../common/pagination.js';
 import type { MicroCredits } from '../common/money.js';
 
 export const USAGE_GROUPS = ['day', 'model', 'child'] as const;
@@ -47,7 +47,8 @@ export interface UsageReportView {
 
 export const REQUEST_STATUSES = ['ok', 'client_aborted', 'upstream_failed', 'released', 'reaped'] as const;
 
-export class RequestLogQueryDto {
+/** Filters of the request log, paged by `cursor` and `limit` like every other list. */
+export class RequestLogQueryDto extends PageQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date or instant' })
   from?: string;
@@ -68,18 +69,6 @@ export class RequestLogQueryDto {
   @IsOptional()
   @IsIn(REQUEST_STATUSES, { message: `status must be one of ${REQUEST_STATUSES.join(', ')}` })
   status?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 /** One relayed request as an ancestor sees it: metadata and its own charge, never any text. */
