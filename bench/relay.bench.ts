@@ -23,7 +23,7 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../libs/api/db/src/embedded/embedded-postgres.js';
+import { cpuSecondsOf } from './process-cpu.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -71,17 +72,6 @@ function freePort(): Promise<number> {
       server.close(() => ok(port));
     });
   });
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 async function redisCpuSeconds(redis: Redis): Promise<number> {
