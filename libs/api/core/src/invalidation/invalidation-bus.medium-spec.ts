@@ -27,9 +27,6 @@ describe.skipIf(!url)('InvalidationBus across replicas (real Redis)', () => {
     bus.subscribe((e) => received.push(e));
     await bus.publish({ kind: 'channel', id: 'ch-1' });
     expect(received[0]).toEqual({ kind: 'channel', id: 'ch-1' });
-    // Its own message coming back through Redis is not handled a second time.
-    await new Promise((r) => setTimeout(r, 200));
-    expect(received).toEqual([{ kind: 'channel', id: 'ch-1' }]);
     await bus.onApplicationShutdown();
     await connection.quit();
   });

@@ -1,5 +1,4 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
@@ -21,8 +20,6 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Invalidation');
   private readonly local = new EventEmitter();
   private subscriber: Redis | null = null;
-  /** Tags this replica's messages, so it does not handle its own changes a second time. */
-  private readonly replica = randomUUID();
 
   private readonly channel: string;
 
@@ -39,8 +36,7 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
     this.subscriber = this.redis.client.duplicate();
     this.subscriber.on('message', (_channel: string, message: string) => {
       try {
-        const { from, ...event } = JSON.parse(message) as Invalidation & { from?: string };
-        if (from !== this.replica) this.local.emit('invalidate', event);
+        this.local.emit('invalidate', JSON.parse(message) as Invalidation);
       } catch (err) {
         this.logger.warn(`ignored a malformed invalidation: ${String(err)}`);
       }
@@ -49,13 +45,14 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * This replica's caches drop before the call returns; the others' when the message reaches
-   * them. Otherwise a request arriving here between a change and the pub/sub round trip would
-   * still see the old state, e.g. a channel health just disabled.
+   * This replica's caches drop before the call returns; the others when the message reaches them
+   * (with Redis this replica hears its own message too: dropping a cache twice is harmless).
+   * Otherwise a request arriving here between a change and the pub/sub round trip would still
+   * see the old state, e.g. a channel health just disabled.
    */
   async publish(event: Invalidation): Promise<void> {
     this.local.emit('invalidate', event);
-    if (this.redis.client) await this.redis.client.publish(this.channel, JSON.stringify({ ...event, from: this.replica }));
+    if (this.redis.client) await this.redis.client.publish(this.channel, JSON.stringify(event));
   }
 
   /** Returns an unsubscribe function. */
