@@ -24,7 +24,7 @@ import autocannon from 'autocannon';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -33,6 +33,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../libs/api/db/src/embedded/embedded-postgres.js';
 import { cpuSecondsOf } from './process-cpu.js';
+import { percentile, timedPost } from './sequential.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -223,28 +224,6 @@ function loadOnly(target: Target, kind: Kind, amount: number): Promise<Omit<Load
   });
 }
 
-/** One request on a kept-alive connection: ms to the whole answer (plain) or to the first body byte (stream). */
-function timed(agent: Agent, target: Target, kind: Kind): Promise<{ ms: number; ok: boolean }> {
-  return new Promise((ok, fail) => {
-    const started = performance.now();
-    const url = new URL(`${target.url}/v1/chat/completions`);
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', ...target.headers } }, (res) => {
-      let firstByte = 0;
-      res.on('data', () => {
-        if (firstByte === 0) firstByte = performance.now() - started;
-      });
-      res.on('end', () => ok({ ms: kind === 'plain' ? performance.now() - started : firstByte, ok: res.statusCode === 200 }));
-      res.on('error', fail);
-    });
-    req.on('error', fail);
-    req.end(bodies[kind]);
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -354,7 +333,7 @@ async function main(): Promise<void> {
     for (const kind of kinds) {
       for (let i = 0; i < samples + 100; i++) {
         for (const target of targets) {
-          const { ms, ok } = await timed(agents.get(target.name)!, target, kind);
+          const { ms, ok } = await timedPost(agents.get(target.name)!, `${target.url}/v1/chat/completions`, target.headers, bodies[kind], kind === 'plain' ? 'end' : 'first-byte');
           if (!ok) errors.get(target.name)!.non2xx++;
           else if (target.name === 'tiergate') tiergateAnswered++;
           // The first 100 rounds warm the connections and the JIT.
