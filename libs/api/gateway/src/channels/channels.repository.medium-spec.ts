@@ -112,6 +112,29 @@ describe('ChannelsRepository (real Postgres)', () => {
     await expect(db.sql.query('DELETE FROM channel_event')).rejects.toThrow(/append-only/);
   });
 
+  it('offers for probing only what health took out at least the given time ago', async () => {
+    const probeKeyOf = secret();
+    const out = await prisma.$transaction((tx) => repo.create(tx, fields({ name: 'out' }), [{ secret: probeKeyOf }]));
+    const keyed = await prisma.$transaction((tx) => repo.create(tx, fields({ name: 'keyed' }), [{ secret: secret() }, { secret: secret() }]));
+    const badKey = keyed.keys[0]!.id;
+    await prisma.$transaction(async (tx) => {
+      await repo.setStatusIf(tx, { channelId: out.id, keyId: null }, 'ENABLED', 'DISABLED_HEALTH');
+      await repo.appendEvent(tx, { channelId: out.id, from: 'ENABLED', to: 'DISABLED_HEALTH', reason: 'test' });
+      await repo.setStatusIf(tx, { channelId: keyed.id, keyId: badKey }, 'ENABLED', 'DISABLED_HEALTH');
+      await repo.appendEvent(tx, { channelId: keyed.id, keyId: badKey, from: 'ENABLED', to: 'DISABLED_HEALTH', reason: 'test' });
+    });
+    const ours = (targets: Awaited<ReturnType<ChannelsRepository['healthDisabled']>>) =>
+      targets.filter((t) => t.channel.id === out.id || t.channel.id === keyed.id).map((t) => [t.channel.id, t.keyId]);
+
+    // Out for less than the interval: not yet.
+    expect(ours(await repo.healthDisabled(60))).toEqual([]);
+    // Out for longer than the interval: both, the channel probed with its key.
+    await new Promise((r) => setTimeout(r, 1100));
+    const due = await repo.healthDisabled(1);
+    expect(ours(due).sort()).toEqual([[out.id, null], [keyed.id, badKey]].sort());
+    expect(due.find((t) => t.channel.id === out.id)!.probeKey).toBe(probeKeyOf);
+  });
+
   it('pages channels', async () => {
     const all = await repo.page(1000);
     const first = await repo.page(2);

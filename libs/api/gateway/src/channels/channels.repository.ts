@@ -180,9 +180,11 @@ export class ChannelsRepository {
 
   /**
    * What health probes: keys disabled by health (on channels not switched off by hand), and
-   * channels disabled by health with one of their keys to probe with — keys in the clear.
+   * channels disabled by health with one of their keys to probe with — keys in the clear. Only
+   * those out for at least `outForSeconds` (by the database clock, the same on every replica),
+   * so a probe never puts back what went out a moment ago.
    */
-  async healthDisabled(db: Tx = this.prisma): Promise<ProbeTarget[]> {
+  async healthDisabled(outForSeconds: number, db: Tx = this.prisma): Promise<ProbeTarget[]> {
     const rows = await db.channel.findMany({
       where: {
         OR: [{ status: 'DISABLED_HEALTH' }, { status: 'ENABLED', keys: { some: { status: 'DISABLED_HEALTH' } } }],
@@ -190,17 +192,23 @@ export class ChannelsRepository {
       include: { keys: KEYS_IN_ORDER },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
+    if (rows.length === 0) return [];
+    const recent = await db.$queryRaw<{ channelId: string; keyId: string | null }[]>`
+      SELECT DISTINCT channel_id AS "channelId", key_id AS "keyId" FROM channel_event
+      WHERE channel_id = ANY(${rows.map((c) => c.id)}::uuid[]) AND "to" = 'DISABLED_HEALTH'
+        AND created_at > now() - make_interval(secs => ${outForSeconds})`;
+    const tooRecent = new Set(recent.map((r) => `${r.channelId}/${r.keyId ?? ''}`));
     const targets: ProbeTarget[] = [];
     for (const c of rows) {
       const channel = { id: c.id, provider: c.provider, baseUrl: c.baseUrl };
       if (c.status === 'DISABLED_HEALTH') {
         const key = c.keys.find((k) => k.status === 'ENABLED') ?? c.keys.find((k) => k.status === 'DISABLED_HEALTH');
-        const secret = key ? this.open(c.id, key) : null;
-        if (key && secret !== null) targets.push({ channel, keyId: null, probeKey: secret });
+        const secret = key && !tooRecent.has(`${c.id}/`) ? this.open(c.id, key) : null;
+        if (secret !== null) targets.push({ channel, keyId: null, probeKey: secret });
         continue;
       }
       for (const key of c.keys) {
-        if (key.status !== 'DISABLED_HEALTH') continue;
+        if (key.status !== 'DISABLED_HEALTH' || tooRecent.has(`${c.id}/${key.id}`)) continue;
         const secret = this.open(c.id, key);
         if (secret !== null) targets.push({ channel, keyId: key.id, probeKey: secret });
       }

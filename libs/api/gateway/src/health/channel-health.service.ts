@@ -14,7 +14,8 @@ const MAX_REASON = 500;
  * Channel and key health (DESIGN §6). Failures count in a sliding window shared by all replicas
  * (the RateLimiter: Redis, or in-process on a single node); the N-th within the window takes the
  * key or channel out of rotation, and an auth or balance error takes the key out at once. A
- * periodic probe (one replica per tick) puts them back when the upstream answers again. Every
+ * periodic probe (one replica per tick) puts them back when the upstream answers again, no sooner
+ * than one probe interval after they went out. Every
  * change is a channel event, a log line and an invalidation, so the relay's cache drops it.
  */
 @Injectable()
@@ -47,9 +48,13 @@ export class ChannelHealth implements OnModuleInit {
     if (!verdict.allowed) await this.disable(target, `${verdict.count} failures within ${windowSeconds}s, the last: ${failure.reason}`);
   }
 
-  /** Probes everything health took out; what answers is enabled again. */
+  /**
+   * Probes what health took out at least one probe interval ago; what answers is enabled again.
+   * The wait keeps a failing channel out for a while even when its probe (a model list) answers
+   * while its chat calls do not.
+   */
   async probeDisabled(): Promise<void> {
-    const targets = await this.channels.healthDisabled();
+    const targets = await this.channels.healthDisabled(this.config.health.probeSeconds);
     for (const target of targets) {
       const verdict = await this.probe(target);
       if (verdict.ok) await this.enable(target, `probe succeeded (${verdict.detail})`);
