@@ -44,7 +44,11 @@ export interface WireProtocol {
   passthroughRequest(native: Record<string, unknown>, upstreamModel: string, stream: boolean): Record<string, unknown>;
   /** A non-streamed answer → canonical completion and the usage it reports (null: none). */
   parseResponse(json: unknown, model: string): { completion: ChatCompletion; usage: TokenUsage | null };
-  streamDecoder(model: string): StreamDecoder;
+  /**
+   * `chunks: false` when the caller forwards the raw bytes and needs from the events only what
+   * billing needs (usage, end, delivered text); a decoder may then skip building chunks.
+   */
+  streamDecoder(model: string, opts?: { chunks?: boolean }): StreamDecoder;
   /** The field that names the model in answers and stream events, renamed to the public name on pass-through. */
   readonly modelField: string;
 }

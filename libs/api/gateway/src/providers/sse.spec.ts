@@ -25,4 +25,12 @@ describe('SseReader', () => {
       expect(events).toEqual(whole);
     }
   });
+
+  it('reads data lines with and without the space, empty ones included, and ignores other fields', () => {
+    const events = new SseReader().push('id: 7\ndata:x\ndata:\ndata: \nretry: 5\n\nevent:  ping \r\n\r\n');
+    expect(events).toEqual([
+      { data: 'x\n\n', raw: 'id: 7\ndata:x\ndata:\ndata: \nretry: 5\n\n' },
+      { event: 'ping', data: '', raw: 'event:  ping \r\n\r\n' },
+    ]);
+  });
 });

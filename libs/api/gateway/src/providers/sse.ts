@@ -48,15 +48,26 @@ function eventEnd(text: string, from: number): number {
   return -1;
 }
 
+/** The event's name and data lines, read by offset (this runs on every frame of every stream). */
 function parseEvent(raw: string): SseEvent | null {
   let name: string | undefined;
-  const data: string[] = [];
-  for (const line of raw.split(/\r?\n/)) {
-    if (line.startsWith('event:')) name = line.slice(6).trim();
-    else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+  let data: string | undefined;
+  for (let pos = 0; pos < raw.length; ) {
+    const newline = raw.indexOf('\n', pos);
+    const next = newline < 0 ? raw.length : newline;
+    // A line ends at "\n" or "\r\n".
+    const lineEnd = next > pos && raw.charCodeAt(next - 1) === 13 ? next - 1 : next;
+    if (raw.startsWith('data:', pos)) {
+      const from = pos + 5 < lineEnd && raw.charCodeAt(pos + 5) === 32 ? pos + 6 : pos + 5;
+      const line = raw.slice(from, Math.max(from, lineEnd));
+      data = data === undefined ? line : `${data}\n${line}`;
+    } else if (raw.startsWith('event:', pos)) {
+      name = raw.slice(pos + 6, Math.max(pos + 6, lineEnd)).trim();
+    }
+    pos = next + 1;
   }
-  if (name === undefined && data.length === 0) return null;
-  return { ...(name !== undefined && { event: name }), data: data.join('\n'), raw };
+  if (name === undefined && data === undefined) return null;
+  return { ...(name !== undefined && { event: name }), data: data ?? '', raw };
 }
 
 export function sseData(data: unknown, event?: string): string {

@@ -127,7 +127,7 @@ export class RelayService {
         const field = JSON.stringify(adapter.wire.modelField);
         const rename = upstreamModel === model ? undefined : ([`${field}:${JSON.stringify(upstreamModel)}`, `${field}:${JSON.stringify(model)}`] as const);
         const encoder = passthrough ? null : surface.streamEncoder({ model, includeUsage: inbound.includeUsage, promptTokens });
-        await this.pipeStream(upstream, res, adapter.wire.streamDecoder(model), encoder, { requestId, clientGone, rename, includeUsage: inbound.includeUsage, promptTokens }, (outcome) =>
+        await this.pipeStream(upstream, res, adapter.wire.streamDecoder(model, { chunks: !passthrough }), encoder, { requestId, clientGone, rename, includeUsage: inbound.includeUsage, promptTokens }, (outcome) =>
           open.settle(channel, outcome),
         );
         return;

@@ -10,7 +10,7 @@ export const openAiWire: WireProtocol = {
   buildRequest: (req, model, stream) => toOpenAiRequest({ ...req, messages: req.messages.map(({ reasoning_content: _r, ...m }) => m) }, model, stream),
   passthroughRequest: toOpenAiRequest,
   parseResponse: fromOpenAiResponse,
-  streamDecoder: () => new OpenAiStreamDecoder(),
+  streamDecoder: (_model, opts) => new OpenAiStreamDecoder(opts),
   modelField: 'model',
 };
 

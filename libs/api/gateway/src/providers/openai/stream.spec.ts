@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { assembleChunks } from '../canonical.js';
 import { feed, readFixture } from '../fixtures.js';
 import { GeminiStreamDecoder } from '../gemini/stream.js';
@@ -36,6 +36,40 @@ describe('OpenAiStreamDecoder', () => {
     expect(out).not.toContain(' bo');
     expect(decoder.usage).toBeNull();
     expect(decoder.done).toBe(false);
+  });
+});
+
+describe('OpenAiStreamDecoder without chunks (pass-through)', () => {
+  it('forwards the same bytes and bills the same, parsing only the usage event until the delivered text is asked for', () => {
+    for (const size of [1, 7, 64, recorded.length]) {
+      const eager = new OpenAiStreamDecoder();
+      const expected = feed(recorded, size, (p) => eager.push(p), () => eager.end());
+      const parse = vi.spyOn(JSON, 'parse');
+      try {
+        const decoder = new OpenAiStreamDecoder({ chunks: false });
+        const events = feed(recorded, size, (p) => decoder.push(p), () => decoder.end());
+        expect(events.map((e) => e.raw)).toEqual(expected.map((e) => e.raw));
+        expect(events.map((e) => e.usageOnly ?? false)).toEqual(expected.map((e) => e.usageOnly ?? false));
+        expect(events.every((e) => e.chunks.length === 0)).toBe(true);
+        expect(decoder.usage).toEqual(eager.usage);
+        expect(decoder.done).toBe(true);
+        expect(parse).toHaveBeenCalledTimes(1);
+        expect(decoder.delivered).toBe(eager.delivered);
+        expect(decoder.delivered).toBe('Checking both cities.get_forecast{"location":"Paris"}get_time{"zone":"CET"}');
+      } finally {
+        parse.mockRestore();
+      }
+    }
+  });
+
+  it('reads what a cut-off stream delivered, and never forwards half an event', () => {
+    const decoder = new OpenAiStreamDecoder({ chunks: false });
+    const cut = recorded.slice(0, recorded.indexOf(' both') + 3);
+    const out = [...decoder.push(cut), ...decoder.end()].map((e) => e.raw).join('');
+    expect(out).not.toContain(' bo');
+    expect(decoder.usage).toBeNull();
+    expect(decoder.done).toBe(false);
+    expect(decoder.delivered).toBe('Checking');
   });
 });
 

@@ -4,17 +4,39 @@ import type { EncoderContext, StreamDecoder, StreamEncoder, UpstreamEvent } from
 import { SseReader } from '../sse.js';
 import { usageFromOpenAi } from './usage.js';
 
+/** Whether an event's JSON may carry a usage object (every chunk has `"usage":null` when usage is asked for). */
+const MAY_CARRY_USAGE = /"usage"\s*:\s*\{/;
+
 /**
  * An OpenAI chat-completions SSE stream, event by event: its chunks are canonical already. Notes
  * the usage reported, what was delivered (content, reasoning, tool names and arguments) and
  * whether `[DONE]` arrived. The usage-only chunk is flagged: the relay forces it upstream.
+ *
+ * With `chunks: false` (a pass-through: the relay forwards the raw bytes) an event is parsed only
+ * when it may carry usage or ends the stream; the others are kept and read for their delivered
+ * text only if someone asks for it — billing a cut stream. A long answer is hundreds of events.
  */
 export class OpenAiStreamDecoder implements StreamDecoder {
   usage: TokenUsage | null = null;
-  delivered = '';
   done = false;
-  finishReason: string | null = null;
   private readonly sse = new SseReader();
+  private readonly withChunks: boolean;
+  private deliveredSoFar = '';
+  /** Data of events whose delivered text is not read yet, in order (pass-through only). */
+  private readonly unread: string[] = [];
+
+  constructor(opts: { chunks?: boolean } = {}) {
+    this.withChunks = opts.chunks ?? true;
+  }
+
+  get delivered(): string {
+    for (const data of this.unread) {
+      const json = parseJson(data);
+      if (isRecord(json)) this.deliver(json as unknown as ChatChunk);
+    }
+    this.unread.length = 0;
+    return this.deliveredSoFar;
+  }
 
   push(text: string): UpstreamEvent[] {
     return this.sse.push(text).flatMap((e) => this.read(e.data, e.raw, false));
@@ -29,26 +51,39 @@ export class OpenAiStreamDecoder implements StreamDecoder {
       this.done = true;
       return [{ raw, chunks: [] }];
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      // A cut-off last event is incomplete JSON: the client never gets half an event.
-      return last ? [] : [{ raw, chunks: [] }];
+    if (!this.withChunks && !last && !MAY_CARRY_USAGE.test(data)) {
+      this.unread.push(data);
+      return [{ raw, chunks: [] }];
     }
+    const json = parseJson(data);
+    // A cut-off last event is incomplete JSON: the client never gets half an event.
+    if (json === undefined) return last ? [] : [{ raw, chunks: [] }];
     if (!isRecord(json)) return [{ raw, chunks: [] }];
     const chunk = json as unknown as ChatChunk;
     const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-    for (const choice of choices) {
-      const d = choice.delta ?? {};
-      if (typeof d.content === 'string') this.delivered += d.content;
-      if (typeof d.reasoning_content === 'string') this.delivered += d.reasoning_content;
-      for (const call of d.tool_calls ?? []) this.delivered += (call.function?.name ?? '') + (call.function?.arguments ?? '');
-      if (choice.finish_reason) this.finishReason = choice.finish_reason;
-    }
+    // Kept in stream order with the unread ones, so the delivered text reads as the client got it.
+    if (this.withChunks) this.deliver(chunk);
+    else this.unread.push(data);
     const usage = usageFromOpenAi(chunk.usage);
     if (usage) this.usage = usage;
-    return [{ raw, chunks: choices.length > 0 ? [chunk] : [], usageOnly: usage !== null && choices.length === 0 }];
+    return [{ raw, chunks: this.withChunks && choices.length > 0 ? [chunk] : [], usageOnly: usage !== null && choices.length === 0 }];
+  }
+
+  private deliver(chunk: ChatChunk): void {
+    for (const choice of Array.isArray(chunk.choices) ? chunk.choices : []) {
+      const d = choice.delta ?? {};
+      if (typeof d.content === 'string') this.deliveredSoFar += d.content;
+      if (typeof d.reasoning_content === 'string') this.deliveredSoFar += d.reasoning_content;
+      for (const call of d.tool_calls ?? []) this.deliveredSoFar += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+    }
+  }
+}
+
+function parseJson(data: string): unknown {
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    return undefined;
   }
 }
 
