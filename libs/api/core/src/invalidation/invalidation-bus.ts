@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Opti
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
-import { RedisConnection } from '../redis/redis.provider.js';
+import { RedisConnection, logConnectionErrors } from '../redis/redis.provider.js';
 
 /** What changed: caches keyed by these drop their entries (chains, prices, rules, keys). */
 export interface Invalidation {
@@ -34,6 +34,7 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     if (!this.redis.client) return;
     this.subscriber = this.redis.client.duplicate();
+    logConnectionErrors(this.subscriber, this.logger, 'invalidation subscriber');
     this.subscriber.on('message', (_channel: string, message: string) => {
       try {
         this.local.emit('invalidate', JSON.parse(message) as Invalidation);

@@ -119,13 +119,25 @@ export class RedisLedgerDriver extends LedgerDriver {
     this.streamKey = `${this.prefix}:usage`;
     const connections = opts.connections ?? 1;
     if (!Number.isSafeInteger(connections) || connections < 1) throw new Error('RedisLedgerDriver: connections must be a positive integer');
-    this.extraConnections = Array.from({ length: connections - 1 }, () => redis.duplicate());
+    this.extraConnections = Array.from({ length: connections - 1 }, () => this.ownConnection());
     this.scripts = [redis, ...this.extraConnections].map((client) => {
       client.defineCommand('tgLedgerReserve', { lua: RESERVE_LUA, numberOfKeys: 3 });
       client.defineCommand('tgLedgerSettle', { lua: SETTLE_LUA, numberOfKeys: 4 });
       client.defineCommand('tgLedgerAck', { lua: ACK_LUA, numberOfKeys: 1 });
       return client as unknown as LedgerScripts;
     });
+  }
+
+  /**
+   * A connection of the driver's own. Its errors (Redis down: the same as the shared client's)
+   * go to the shared client's listeners, where the app logs them; a command on it fails anyway.
+   */
+  private ownConnection(): Redis {
+    const client = this.redis.duplicate();
+    client.on('error', (err: Error) => {
+      if (this.redis.listenerCount('error') > 0) this.redis.emit('error', err);
+    });
+    return client;
   }
 
   private counterKey(id: string): string {
@@ -408,7 +420,7 @@ export class RedisLedgerDriver extends LedgerDriver {
     const pending = await this.xreadgroup(this.redis, consumer, count, null, '0');
     if (pending.length > 0) return pending;
     if (blockMs > 0) {
-      this.reader ??= this.redis.duplicate();
+      this.reader ??= this.ownConnection();
       return this.xreadgroup(this.reader, consumer, count, blockMs, '>');
     }
     return this.xreadgroup(this.redis, consumer, count, null, '>');
