@@ -13,7 +13,7 @@ export const anthropicWire: WireProtocol = {
   // Anthropic streams always carry usage (message_start and message_delta): nothing to force.
   passthroughRequest: (native, upstreamModel) => ({ ...native, model: upstreamModel }),
   parseResponse: fromAnthropicMessage,
-  streamDecoder: (model) => new AnthropicStreamDecoder(model),
+  streamDecoder: (model, opts) => new AnthropicStreamDecoder(model, opts),
   modelField: 'model',
 };
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { assembleChunks, type ChatChunk } from '../canonical.js';
 import { feed, readFixture } from '../fixtures.js';
 import { OpenAiStreamDecoder } from '../openai/stream.js';
@@ -33,6 +33,45 @@ describe('AnthropicStreamDecoder', () => {
     decoder.end();
     expect(decoder.done).toBe(false);
     expect(decoder.delivered).toBe("Okay, let's check the weather for San Francisco, CA:");
+  });
+});
+
+describe('AnthropicStreamDecoder without chunks (pass-through)', () => {
+  it('forwards the same bytes and bills the same, leaving content events unparsed until the delivered text is asked for', () => {
+    for (const size of [1, 5, 64, recorded.length]) {
+      const eager = new AnthropicStreamDecoder('public');
+      const expected = feed(recorded, size, (p) => eager.push(p), () => eager.end());
+      const parse = vi.spyOn(JSON, 'parse');
+      try {
+        const decoder = new AnthropicStreamDecoder('public', { chunks: false });
+        const events = feed(recorded, size, (p) => decoder.push(p), () => decoder.end());
+        expect(events.map((e) => e.raw)).toEqual(expected.map((e) => e.raw));
+        expect(events.every((e) => e.chunks.length === 0)).toBe(true);
+        expect(decoder.usage).toEqual(eager.usage);
+        expect(decoder.done).toBe(true);
+        const others = events.filter((e) => !/^event: (content_block_(start|delta|stop)|ping)\n/.test(e.raw));
+        expect(others.length).toBeGreaterThanOrEqual(3);
+        expect(parse).toHaveBeenCalledTimes(others.length);
+        expect(decoder.delivered).toBe(eager.delivered);
+        expect(decoder.delivered).toContain("Okay, let's check the weather for San Francisco, CA:get_weather");
+      } finally {
+        parse.mockRestore();
+      }
+    }
+  });
+
+  it('reads what a cut-off stream delivered, and never forwards half an event', () => {
+    const decoder = new AnthropicStreamDecoder('public', { chunks: false });
+    const cut = recorded.slice(0, recorded.indexOf('content_block_stop') - 20);
+    const out = [...decoder.push(cut), ...decoder.end()].map((e) => e.raw).join('');
+    expect(recorded.startsWith(out)).toBe(true);
+    expect(out.endsWith('\n\n')).toBe(true);
+    expect(decoder.done).toBe(false);
+    const eager = new AnthropicStreamDecoder('public');
+    eager.push(cut);
+    eager.end();
+    expect(decoder.delivered).toBe(eager.delivered);
+    expect(decoder.usage).toEqual(eager.usage);
   });
 });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChatChunk, ChunkDelta, FinishReason, TokenUsage } from '../canonical.js';
 import { isRecord } from '../canonical.js';
 import type { EncoderContext, StreamDecoder, StreamEncoder, UpstreamEvent } from '../provider.js';
-import { SseReader, sseData } from '../sse.js';
+import { type SseEvent, SseReader, sseData } from '../sse.js';
 import { FINISH_FROM_ANTHROPIC, FINISH_TO_ANTHROPIC } from './finish-reasons.js';
 import { usageFromAnthropic, usageToAnthropic } from './usage.js';
 
@@ -10,74 +10,79 @@ import { usageFromAnthropic, usageToAnthropic } from './usage.js';
  * Anthropic Messages SSE → canonical chunks, event by event. Content blocks are numbered across
  * text and tool_use; tool_use blocks become tool calls numbered among themselves, their
  * `input_json_delta`s argument deltas; thinking becomes reasoning_content.
+ *
+ * With `chunks: false` (a pass-through: the relay forwards the raw bytes) content events, by far
+ * the most, are not parsed as they pass: they are kept and read for their delivered text only if
+ * someone asks for it — billing a cut stream. Usage and the end are read as they come.
  */
 export class AnthropicStreamDecoder implements StreamDecoder {
   usage: TokenUsage | null = null;
-  delivered = '';
   done = false;
   private readonly sse = new SseReader();
+  private readonly withChunks: boolean;
   private id = 'msg';
   private rawUsage: Record<string, unknown> = {};
   private readonly toolOfBlock = new Map<number, number>();
+  private deliveredSoFar = '';
+  /** Data of content events not read yet, in order (pass-through only). */
+  private readonly unread: string[] = [];
 
-  constructor(private readonly model: string) {}
+  constructor(
+    private readonly model: string,
+    opts: { chunks?: boolean } = {},
+  ) {
+    this.withChunks = opts.chunks ?? true;
+  }
+
+  get delivered(): string {
+    for (const data of this.unread) {
+      const json = parseJson(data);
+      if (isRecord(json)) this.content(json);
+    }
+    this.unread.length = 0;
+    return this.deliveredSoFar;
+  }
 
   push(text: string): UpstreamEvent[] {
-    return this.sse.push(text).flatMap((e) => this.read(e.data, e.raw));
+    return this.sse.push(text).flatMap((e) => this.read(e, false));
   }
 
   end(): UpstreamEvent[] {
-    return this.sse.end().flatMap((e) => this.read(e.data, e.raw));
+    return this.sse.end().flatMap((e) => this.read(e, true));
   }
 
   private chunk(delta: ChunkDelta, finish: FinishReason | null = null): ChatChunk {
     return { id: this.id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: this.model, choices: [{ index: 0, delta, finish_reason: finish }] };
   }
 
-  private read(data: string, raw: string): UpstreamEvent[] {
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      return []; // a cut-off or foreign event: never half an event to the client
+  private read({ event, data, raw }: SseEvent, last: boolean): UpstreamEvent[] {
+    // A whole event (the reader only hands out finished ones) passes through as it came; only a
+    // cut-off last one must be checked.
+    if (!this.withChunks && !last) {
+      if (event === 'content_block_start' || event === 'content_block_delta') {
+        this.unread.push(data);
+        return [{ raw, chunks: [] }];
+      }
+      if (event === 'content_block_stop' || event === 'ping') return [{ raw, chunks: [] }];
     }
-    if (!isRecord(json)) return [];
+    const json = parseJson(data);
+    if (!isRecord(json)) return []; // a cut-off or foreign event: never half an event to the client
     const chunks: ChatChunk[] = [];
-    const block = isRecord(json['content_block']) ? json['content_block'] : {};
     const delta = isRecord(json['delta']) ? json['delta'] : {};
-    const index = typeof json['index'] === 'number' ? json['index'] : 0;
     switch (json['type']) {
       case 'message_start': {
         const message = isRecord(json['message']) ? json['message'] : {};
         if (typeof message['id'] === 'string') this.id = message['id'];
         if (isRecord(message['usage'])) this.rawUsage = { ...message['usage'] };
         this.usage = usageFromAnthropic(this.rawUsage);
-        chunks.push(this.chunk({ role: 'assistant', content: '' }));
+        if (this.withChunks) chunks.push(this.chunk({ role: 'assistant', content: '' }));
         break;
       }
       case 'content_block_start':
-        if (block['type'] === 'tool_use') {
-          const tool = this.toolOfBlock.size;
-          this.toolOfBlock.set(index, tool);
-          const name = String(block['name']);
-          this.delivered += name;
-          chunks.push(this.chunk({ tool_calls: [{ index: tool, id: String(block['id']), type: 'function', function: { name, arguments: '' } }] }));
-        } else if (block['type'] === 'text' && typeof block['text'] === 'string' && block['text'] !== '') {
-          this.delivered += block['text'];
-          chunks.push(this.chunk({ content: block['text'] }));
-        }
-        break;
       case 'content_block_delta':
-        if (delta['type'] === 'text_delta' && typeof delta['text'] === 'string') {
-          this.delivered += delta['text'];
-          chunks.push(this.chunk({ content: delta['text'] }));
-        } else if (delta['type'] === 'input_json_delta' && typeof delta['partial_json'] === 'string' && this.toolOfBlock.has(index)) {
-          this.delivered += delta['partial_json'];
-          if (delta['partial_json'] !== '') chunks.push(this.chunk({ tool_calls: [{ index: this.toolOfBlock.get(index)!, function: { arguments: delta['partial_json'] } }] }));
-        } else if (delta['type'] === 'thinking_delta' && typeof delta['thinking'] === 'string') {
-          this.delivered += delta['thinking'];
-          chunks.push(this.chunk({ reasoning_content: delta['thinking'] }));
-        }
+        // Kept in stream order with the unread ones, so the delivered text reads as the client got it.
+        if (this.withChunks) chunks.push(...this.content(json));
+        else this.unread.push(data);
         break;
       case 'message_delta': {
         if (isRecord(json['usage'])) {
@@ -86,7 +91,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
           this.usage = usageFromAnthropic(this.rawUsage);
         }
         const stop = typeof delta['stop_reason'] === 'string' ? delta['stop_reason'] : null;
-        if (stop) chunks.push(this.chunk({}, FINISH_FROM_ANTHROPIC[stop] ?? 'stop'));
+        if (stop && this.withChunks) chunks.push(this.chunk({}, FINISH_FROM_ANTHROPIC[stop] ?? 'stop'));
         break;
       }
       case 'message_stop':
@@ -96,6 +101,48 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         break; // ping, error, content_block_stop
     }
     return [{ raw, chunks }];
+  }
+
+  /** A content_block_start or _delta: what it delivered, and its canonical chunks. */
+  private content(json: Record<string, unknown>): ChatChunk[] {
+    const block = isRecord(json['content_block']) ? json['content_block'] : {};
+    const delta = isRecord(json['delta']) ? json['delta'] : {};
+    const index = typeof json['index'] === 'number' ? json['index'] : 0;
+    if (json['type'] === 'content_block_start') {
+      if (block['type'] === 'tool_use') {
+        const tool = this.toolOfBlock.size;
+        this.toolOfBlock.set(index, tool);
+        const name = String(block['name']);
+        this.deliveredSoFar += name;
+        return [this.chunk({ tool_calls: [{ index: tool, id: String(block['id']), type: 'function', function: { name, arguments: '' } }] })];
+      }
+      if (block['type'] === 'text' && typeof block['text'] === 'string' && block['text'] !== '') {
+        this.deliveredSoFar += block['text'];
+        return [this.chunk({ content: block['text'] })];
+      }
+      return [];
+    }
+    if (delta['type'] === 'text_delta' && typeof delta['text'] === 'string') {
+      this.deliveredSoFar += delta['text'];
+      return [this.chunk({ content: delta['text'] })];
+    }
+    if (delta['type'] === 'input_json_delta' && typeof delta['partial_json'] === 'string' && this.toolOfBlock.has(index)) {
+      this.deliveredSoFar += delta['partial_json'];
+      return delta['partial_json'] !== '' ? [this.chunk({ tool_calls: [{ index: this.toolOfBlock.get(index)!, function: { arguments: delta['partial_json'] } }] })] : [];
+    }
+    if (delta['type'] === 'thinking_delta' && typeof delta['thinking'] === 'string') {
+      this.deliveredSoFar += delta['thinking'];
+      return [this.chunk({ reasoning_content: delta['thinking'] })];
+    }
+    return [];
+  }
+}
+
+function parseJson(data: string): unknown {
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    return undefined;
   }
 }
 
