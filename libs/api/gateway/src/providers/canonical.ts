@@ -127,6 +127,15 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The JSON value of a text, or undefined when it is not JSON (a cut-off or foreign event). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** JSON arguments of a tool call as an object; arguments that are not a JSON object are kept under `_raw`. */
 export function argumentsObject(args: string): Record<string, unknown> {
   if (args.trim() === '') return {};

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatChunk, ChunkDelta, FinishReason, TokenUsage } from '../canonical.js';
-import { isRecord } from '../canonical.js';
+import { isRecord, parseJson } from '../canonical.js';
 import type { EncoderContext, StreamDecoder, StreamEncoder, UpstreamEvent } from '../provider.js';
 import { type SseEvent, SseReader, sseData } from '../sse.js';
 import { FINISH_FROM_ANTHROPIC, FINISH_TO_ANTHROPIC } from './finish-reasons.js';
@@ -135,14 +135,6 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       return [this.chunk({ reasoning_content: delta['thinking'] })];
     }
     return [];
-  }
-}
-
-function parseJson(data: string): unknown {
-  try {
-    return JSON.parse(data) as unknown;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ChatChunk, TokenUsage } from '../canonical.js';
-import { isRecord } from '../canonical.js';
+import { isRecord, parseJson } from '../canonical.js';
 import type { EncoderContext, StreamDecoder, StreamEncoder, UpstreamEvent } from '../provider.js';
 import { SseReader } from '../sse.js';
 import { usageFromOpenAi } from './usage.js';
@@ -76,14 +76,6 @@ export class OpenAiStreamDecoder implements StreamDecoder {
       if (typeof d.reasoning_content === 'string') this.deliveredSoFar += d.reasoning_content;
       for (const call of d.tool_calls ?? []) this.deliveredSoFar += (call.function?.name ?? '') + (call.function?.arguments ?? '');
     }
-  }
-}
-
-function parseJson(data: string): unknown {
-  try {
-    return JSON.parse(data) as unknown;
-  } catch {
-    return undefined;
   }
 }
 
