@@ -337,7 +337,11 @@ async function main(): Promise<void> {
           if (!ok) errors.get(target.name)!.non2xx++;
           else if (target.name === 'tiergate') tiergateAnswered++;
           // The first 100 rounds warm the connections and the JIT.
-          if (i >= 100) latencies.set(`${target.name}/${kind}`, [...(latencies.get(`${target.name}/${kind}`) ?? []), ms]);
+          if (i >= 100) {
+            const list = latencies.get(`${target.name}/${kind}`);
+            if (list) list.push(ms);
+            else latencies.set(`${target.name}/${kind}`, [ms]);
+          }
         }
       }
     }
