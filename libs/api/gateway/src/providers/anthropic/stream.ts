@@ -3,6 +3,7 @@ import type { ChatChunk, ChunkDelta, FinishReason, TokenUsage } from '../canonic
 import { isRecord, parseJson } from '../canonical.js';
 import type { EncoderContext, StreamDecoder, StreamEncoder, UpstreamEvent } from '../provider.js';
 import { type SseEvent, SseReader, sseData } from '../sse.js';
+import { UnreadEvents } from '../unread-events.js';
 import { FINISH_FROM_ANTHROPIC, FINISH_TO_ANTHROPIC } from './finish-reasons.js';
 import { usageFromAnthropic, usageToAnthropic } from './usage.js';
 
@@ -24,8 +25,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private rawUsage: Record<string, unknown> = {};
   private readonly toolOfBlock = new Map<number, number>();
   private deliveredSoFar = '';
-  /** Data of content events not read yet, in order (pass-through only). */
-  private readonly unread: string[] = [];
+  /** Content events not read yet (pass-through only). */
+  private readonly unread = new UnreadEvents((json) => this.content(json));
 
   constructor(
     private readonly model: string,
@@ -35,11 +36,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   }
 
   get delivered(): string {
-    for (const data of this.unread) {
-      const json = parseJson(data);
-      if (isRecord(json)) this.content(json);
-    }
-    this.unread.length = 0;
+    this.unread.flush();
     return this.deliveredSoFar;
   }
 

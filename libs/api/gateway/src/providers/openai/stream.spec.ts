@@ -62,6 +62,23 @@ describe('OpenAiStreamDecoder without chunks (pass-through)', () => {
     }
   });
 
+  it('reads a long answer as it goes instead of holding all of it', () => {
+    const frame = (i: number) => `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"w${i} "},"finish_reason":null}],"usage":null}\n\n`;
+    const frames = Array.from({ length: 2000 }, (_, i) => frame(i));
+    const eager = new OpenAiStreamDecoder();
+    eager.push(frames.join(''));
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const decoder = new OpenAiStreamDecoder({ chunks: false });
+      for (const f of frames) decoder.push(f);
+      // 2,000 events of ~130 characters pass the hold limit several times: most are read already.
+      expect(parse.mock.calls.length).toBeGreaterThan(1500);
+      expect(decoder.delivered).toBe(eager.delivered);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
   it('reads what a cut-off stream delivered, and never forwards half an event', () => {
     const decoder = new OpenAiStreamDecoder({ chunks: false });
     const cut = recorded.slice(0, recorded.indexOf(' both') + 3);

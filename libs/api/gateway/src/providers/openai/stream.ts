@@ -2,6 +2,7 @@ import type { ChatChunk, TokenUsage } from '../canonical.js';
 import { isRecord, parseJson } from '../canonical.js';
 import type { EncoderContext, StreamDecoder, StreamEncoder, UpstreamEvent } from '../provider.js';
 import { SseReader } from '../sse.js';
+import { UnreadEvents } from '../unread-events.js';
 import { usageFromOpenAi } from './usage.js';
 
 /** Whether an event's JSON may carry a usage object (every chunk has `"usage":null` when usage is asked for). */
@@ -22,19 +23,15 @@ export class OpenAiStreamDecoder implements StreamDecoder {
   private readonly sse = new SseReader();
   private readonly withChunks: boolean;
   private deliveredSoFar = '';
-  /** Data of events whose delivered text is not read yet, in order (pass-through only). */
-  private readonly unread: string[] = [];
+  /** Events whose delivered text is not read yet (pass-through only). */
+  private readonly unread = new UnreadEvents((json) => this.deliver(json as unknown as ChatChunk));
 
   constructor(opts: { chunks?: boolean } = {}) {
     this.withChunks = opts.chunks ?? true;
   }
 
   get delivered(): string {
-    for (const data of this.unread) {
-      const json = parseJson(data);
-      if (isRecord(json)) this.deliver(json as unknown as ChatChunk);
-    }
-    this.unread.length = 0;
+    this.unread.flush();
     return this.deliveredSoFar;
   }
 
