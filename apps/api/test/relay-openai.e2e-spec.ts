@@ -119,6 +119,14 @@ describe('OpenAI relay with the official client', () => {
     const quiet = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'quiet' }], max_tokens: 3, stream: true });
     for await (const chunk of quiet) expect(chunk.usage ?? null).toBeNull();
     expect(mock.requests.at(-1)!.body).toMatchObject({ model: 'mock-gpt', stream_options: { include_usage: true } });
+    // The public name replaces the upstream's in every chunk, but a model field quoted in the text is the text.
+    const quoted = await client.chat.completions.create({ model: 'gpt-slow', messages: [{ role: 'user', content: 'say "model":"mock-gpt" back' }], max_tokens: 20, stream: true });
+    let echoed = '';
+    for await (const chunk of quoted) {
+      expect(chunk.model).toBe('gpt-slow');
+      echoed += chunk.choices[0]?.delta?.content ?? '';
+    }
+    expect(echoed).toContain('"model":"mock-gpt"');
   });
 
   it('lists only the models the key may use and a channel serves', async () => {
@@ -148,6 +156,8 @@ describe('OpenAI relay with the official client', () => {
     );
     let seen = 0;
     for await (const chunk of stream) {
+      // The upstream answers as "mock-gpt" though it was asked for "mock-gpt@chunkdelay=20": the client still sees the public name.
+      expect(chunk.model).toBe('gpt-slow');
       if (chunk.choices[0]?.delta?.content) seen++;
       if (seen === 5) {
         stream.controller.abort();

@@ -123,9 +123,9 @@ export class RelayService {
           else sendAnswer(res, requestId, JSON.stringify({ ...(json as Record<string, unknown>), [adapter.wire.modelField]: model }));
           return;
         }
-        // Clients see the public model name, not the upstream one it maps to.
-        const field = JSON.stringify(adapter.wire.modelField);
-        const rename = upstreamModel === model ? undefined : ([`${field}:${JSON.stringify(upstreamModel)}`, `${field}:${JSON.stringify(model)}`] as const);
+        // Clients see the public model name, whatever name the upstream answers with (often not
+        // the one it was asked for: a dated version, or a mapping's options dropped).
+        const rename = passthrough ? { pattern: modelFieldPattern(adapter.wire.modelField), to: `${JSON.stringify(adapter.wire.modelField)}:${JSON.stringify(model)}` } : undefined;
         const encoder = passthrough ? null : surface.streamEncoder({ model, includeUsage: inbound.includeUsage, promptTokens });
         await this.pipeStream(upstream, res, adapter.wire.streamDecoder(model, { chunks: !passthrough }), encoder, { requestId, clientGone, rename, includeUsage: inbound.includeUsage, promptTokens }, (outcome) =>
           open.settle(channel, outcome),
@@ -298,16 +298,17 @@ export class RelayService {
     res: ServerResponse,
     decoder: StreamDecoder,
     encoder: StreamEncoder | null,
-    opts: { requestId: string; clientGone: AbortSignal; rename: readonly [string, string] | undefined; includeUsage: boolean; promptTokens: number },
+    opts: { requestId: string; clientGone: AbortSignal; rename: { pattern: RegExp; to: string } | undefined; includeUsage: boolean; promptTokens: number },
     settle: (outcome: Outcome) => Promise<void>,
   ): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': opts.requestId });
+    const { rename } = opts;
     const write = (events: UpstreamEvent[]) => {
       let out = '';
       for (const event of events) {
         if (encoder) for (const chunk of event.chunks) out += encoder.push(chunk);
         // The usage chunk the relay forced upstream stays hidden from a client that did not ask.
-        else if (!event.usageOnly || opts.includeUsage) out += opts.rename ? event.raw.replaceAll(opts.rename[0], opts.rename[1]) : event.raw;
+        else if (!event.usageOnly || opts.includeUsage) out += rename ? event.raw.replace(rename.pattern, () => rename.to) : event.raw;
       }
       if (out && !res.destroyed) res.write(out);
     };
@@ -332,6 +333,21 @@ export class RelayService {
     await settle({ usage, status });
     if (!res.destroyed) res.end();
   }
+}
+
+const modelFieldPatterns = new Map<string, RegExp>();
+
+/**
+ * `"<field>": "<any name>"` in an event's JSON. The key's quotes are bare, so the same text
+ * inside a string value (where quotes are escaped) never matches.
+ */
+function modelFieldPattern(field: string): RegExp {
+  let pattern = modelFieldPatterns.get(field);
+  if (!pattern) {
+    pattern = new RegExp(`"${field}"\\s*:\\s*"(?:[^"\\\\]|\\\\.)*"`, 'g');
+    modelFieldPatterns.set(field, pattern);
+  }
+  return pattern;
 }
 
 /** A pinned request goes to its channel only, and only when its key allows pinning. */
