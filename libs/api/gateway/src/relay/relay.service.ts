@@ -5,7 +5,7 @@ import type { Usage } from '@tiergate/api-pricing';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Agent, type Dispatcher, request } from 'undici';
-import type { ChatCompletion, TokenUsage } from '../providers/canonical.js';
+import { type ChatCompletion, type TokenUsage, isRecord, parseJson } from '../providers/canonical.js';
 import type { ProviderAdapter, StreamDecoder, StreamEncoder, Surface, UpstreamEvent } from '../providers/provider.js';
 import { adapterFor } from '../providers/registry.js';
 import { countChatPromptTokens, countTokens } from '../tokens/token-counter.js';
@@ -417,12 +417,9 @@ function countEmbeddingInput(input: EmbeddingsBody['input']): number {
 }
 
 function upstreamMessage(text: string): string | undefined {
-  try {
-    const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
-    return typeof message === 'string' ? message : undefined;
-  } catch {
-    return undefined;
-  }
+  const json = parseJson(text);
+  const message = isRecord(json) && isRecord(json['error']) ? json['error']['message'] : undefined;
+  return typeof message === 'string' ? message : undefined;
 }
 
 function actualOf(levels: LevelCharge[], usage: Usage, status: ActualUsage['status']): ActualUsage {

@@ -6,6 +6,7 @@ import {
   type ContentPart,
   isRecord,
   parseDataUrl,
+  parseJson,
   textOfContent,
   type ToolCall,
   type ToolChoice,
@@ -37,13 +38,9 @@ function partsOf(content: ChatMessage['content']): Part[] {
 
 function responseObject(content: ChatMessage['content']): Record<string, unknown> {
   const text = textOfContent(content);
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (isRecord(parsed)) return parsed;
-  } catch {
-    // plain text result
-  }
-  return { content: text };
+  const parsed = parseJson(text);
+  // A plain-text result goes under `content`.
+  return isRecord(parsed) ? parsed : { content: text };
 }
 
 function toolConfig(choice: ToolChoice | undefined): Record<string, unknown> | undefined {

@@ -1,5 +1,5 @@
 import type { ChatChunk, ChunkDelta, FinishReason, TokenUsage, ToolCall } from '../canonical.js';
-import { isRecord } from '../canonical.js';
+import { isRecord, parseJson } from '../canonical.js';
 import type { EncoderContext, StreamDecoder, StreamEncoder, UpstreamEvent } from '../provider.js';
 import { SseReader } from '../sse.js';
 import { FINISH_FROM_GEMINI, FINISH_TO_GEMINI } from './finish-reasons.js';
@@ -30,12 +30,7 @@ export class GeminiStreamDecoder implements StreamDecoder {
   }
 
   private read(data: string, raw: string): UpstreamEvent[] {
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      return [];
-    }
+    const json = parseJson(data);
     if (!isRecord(json)) return [];
     if (typeof json['responseId'] === 'string') this.id = json['responseId'];
     const first = this.calls;
